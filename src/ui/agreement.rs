@@ -181,11 +181,11 @@ fn ImproveProgress() -> impl IntoView {
             match st.phase {
                 Phase::Writing => view! {
                     <p class="pw-hint" role="status">"The meta model is rewriting the rubric…"</p>
-                    <button type="button" class="pw-button pw-button--small" on:click=move |_| imp.stop()>"Stop"</button>
+                    <button type="button" data-stops="true" class="pw-button pw-button--small" on:click=move |_| imp.stop()>"Stop"</button>
                 }.into_any(),
                 Phase::Judging { done, .. } => view! {
                     <p class="pw-hint" role="status">{format!("Judging your rated answers with the new rubric: {done} of {total}…")}</p>
-                    <button type="button" class="pw-button pw-button--small" on:click=move |_| imp.stop()>"Stop"</button>
+                    <button type="button" data-stops="true" class="pw-button pw-button--small" on:click=move |_| imp.stop()>"Stop"</button>
                 }.into_any(),
                 Phase::Failed { message, raw } => view! {
                     <div class="pw-notice pw-notice--error" role="alert">

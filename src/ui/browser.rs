@@ -370,9 +370,12 @@ pub fn keep_focus_when_removed() {
             .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok())
     }
     /// What the focus may be handed to: a control, but no button that spends money (one with
-    /// its figure beside it, `cost::CostNote`): a second press of the key would start it
-    /// (tryout 102: Retry on a failed case handed the focus to the next case's Reflect).
-    const HAND_TO: &str = "button:not([disabled]):not([aria-describedby*=cost]), a[href], input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex=\"-1\"])";
+    /// its figure beside it, `cost::CostNote`) and no Stop or Cancel run (`data-stops`): a
+    /// second press of the key would start or stop a call (tryout 102: Retry on a failed case
+    /// handed the focus to the next case's Reflect; tryout 104: Generate again, Run all,
+    /// Suggest cases and Critique handed it to the Stop that took their place, and a second
+    /// Enter stopped the call just sent).
+    const HAND_TO: &str = "button:not([disabled]):not([aria-describedby*=cost]):not([data-stops]), a[href], input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex=\"-1\"])";
     fn focusable_from(start: Option<web_sys::Element>) -> Option<web_sys::HtmlElement> {
         let mut at = start;
         while let Some(el) = at {

@@ -1765,7 +1765,7 @@ fn SynthPanel() -> impl IntoView {
                     title=move || off_meta().then_some(super::shell::OFFLINE_TITLE)
                     on:click=move |_| s.generate(n.get_untracked())>"Suggest cases"</button>
                 {crate::ui::erased::show(busy, move || view! {
-                    <button type="button" class="pw-button" on:click=move |_| s.stop()>"Stop"</button>
+                    <button type="button" data-stops="true" class="pw-button" on:click=move |_| s.stop()>"Stop"</button>
                 }.into_any())}
             </div>
             {crate::ui::erased::show(offered, move || view! {

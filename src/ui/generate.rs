@@ -255,7 +255,7 @@ pub fn IdeaCard() -> impl IntoView {
                     {crate::ui::erased::dynamic(move || (if d.draft.with(|x| x.versions.is_empty()) { "Generate prompt" } else { "Generate again" }).into_any())}
                 </button>
                 {crate::ui::erased::show(move || g.call.running.get(), move || view! {
-                    <button type="button" class="pw-button" on:click=move |_| g.stop()>"Stop"</button>
+                    <button type="button" data-stops="true" class="pw-button" on:click=move |_| g.stop()>"Stop"</button>
                 }.into_any())}
                 <button type="button" class="pw-button pw-button--ghost" aria-expanded=move || manual.get().to_string()
                     on:click=move |_| {

@@ -192,13 +192,15 @@ fn CritiquePanel() -> impl IntoView {
     view! {
         <div class="pw-critique">
             <div class="pw-row pw-row--wrap">
-                <button type="button" class="pw-button" disabled=move || c.call.running.get() || tiny_meta() || off_meta()
-                    title=move || off_meta().then_some(OFFLINE_TITLE)
+                // Not while a prompt is being written (tryout 104: pressed then, it critiqued the
+                // version before and showed under the new one).
+                <button type="button" class="pw-button" disabled=move || c.call.running.get() || g.call.running.get() || tiny_meta() || off_meta()
+                    title=move || if off_meta() { Some(OFFLINE_TITLE) } else { g.call.running.get().then_some("A prompt is being written: critique it once it is there.") }
                     on:click=move |_| c.critique()>"Critique this prompt"</button>
                 <super::cost::CostNote cost=Signal::derive(move || super::generate::meta_cost(d.with_current_spec(|spec| crate::domain::estimate::request_bound(&crate::domain::optimize::reflexion::critique_prompt_request(spec)))))/>
                 {crate::ui::erased::show(move || c.call.running.get(), move || view! {
                     <span class="pw-hint" role="status">"Reading the prompt critically…"</span>
-                    <button type="button" class="pw-button pw-button--small" on:click=move |_| c.call.stop()>"Stop"</button>
+                    <button type="button" data-stops="true" class="pw-button pw-button--small" on:click=move |_| c.call.stop()>"Stop"</button>
                 }.into_any())}
             </div>
             <p class="pw-hint">"The meta model lists the prompt's weaknesses: ambiguity, missing rules, gaps in the answer format. Each fix rewrites one section as a new version you can compare."</p>

@@ -416,6 +416,12 @@ fn shortcuts(toasts: notice::Toasts, drafts: DraftHandle) {
             }
             "KeyR" => {
                 ev.prevent_default();
+                // A run under way is not started again (tryout 104: Alt+R twice queued every
+                // case again, paid for them twice and replaced the scored answers).
+                if runner.running() {
+                    toasts.push("A run of this draft is under way: it goes on (Cancel run stops it). Alt+R runs the cases again once it ends.");
+                    return;
+                }
                 runner.run(Vec::new());
                 if let Some(why) = untrack(|| runner.refused()) {
                     toasts.push(why);

@@ -214,7 +214,7 @@ pub fn ResultsCard() -> impl IntoView {
                     })
                 })/>
                 {crate::ui::erased::show(move || r.running(), move || view! {
-                    <button type="button" class="pw-button pw-button--danger" on:click=move |_| r.cancel_by_person()>"Cancel run"</button>
+                    <button type="button" data-stops="true" class="pw-button pw-button--danger" on:click=move |_| r.cancel_by_person()>"Cancel run"</button>
                 }.into_any())}
                 <label class="pw-label pw-label--inline" for="pw-concurrency">"At once"</label>
                 <NumberInput id="pw-concurrency" value=crate::state::engine::Engine::expect().concurrency min=1u32 max=16u32 hint="pw-concurrency-hint"/>
@@ -929,7 +929,7 @@ fn ResultRow(
                             <span class="pw-hint" role="status">{format!("Reflecting on version {v}'s answer (its calls go on):")}</span>
                         })
                     }}
-                    <button type="button" class="pw-button pw-button--small" aria-label=format!("Stop reflecting on case #{id}")
+                    <button type="button" data-stops="true" class="pw-button pw-button--small" aria-label=format!("Stop reflecting on case #{id}")
                         on:click=move |_| reflector.stop(id)>"Stop"</button>
                 }.into_any())}
                 {crate::ui::erased::show(has_judge_error, move || view! {

@@ -546,7 +546,7 @@ fn RoleSettings(
                 Some(crate::domain::estimate::calls_at_most(&[(&c, crate::domain::estimate::request_bound(&test_request()))]))
             })/>
             {crate::ui::erased::show(move || call.running.get(), move || view! {
-                <button type="button" class="pw-button" on:click=move |_| call.stop()>"Stop"</button>
+                <button type="button" data-stops="true" class="pw-button" on:click=move |_| call.stop()>"Stop"</button>
             }.into_any())}
             <button
                 type="button"

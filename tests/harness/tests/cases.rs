@@ -79,6 +79,27 @@ async fn summaries(b: &Browser) -> anyhow::Result<Vec<String>> {
 
 const JUDGE_MARK: &str = "strict, fair grader";
 
+// Tryout 104: Alt+R pressed during a run queued every case again, paid for them twice and
+// replaced the scored answers. It starts nothing while a run goes on, and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alt_r_during_a_run_starts_nothing() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    add_case(&b, 1, "ALPHA: Bob sends the deck.", None).await?;
+    add_case(&b, 2, "BRAVO: Ana books the room.", None).await?;
+    b.wait_for_text("2 cases").await?;
+    fake.set_timing(2_000, 0, 1_000);
+    b.press("\u{E00A}r\u{E000}").await?;
+    b.wait_for_text("Cancel run").await?;
+    b.press("\u{E00A}r\u{E000}").await?;
+    b.wait_for_text("A run of this draft is under way: it goes on (Cancel run stops it).")
+        .await?;
+    b.wait_for_text("2 of 2 done").await?;
+    assert_eq!(fake.chat_requests().len(), 2, "one call a case");
+    b.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;

@@ -479,13 +479,38 @@ async fn a_generate_shortcut_pressed_while_writing_starts_nothing() -> anyhow::R
     p.wait_version(1).await?;
     p.wait_idle().await?;
     assert_eq!(fake.chat_requests().len(), 1, "one call for one Generate");
-    assert!(
-        !browser
-            .eval("return document.body.innerText.includes('You stopped the request')")
-            .await?
-            .as_bool()
-            .unwrap_or(true)
+    let stopped = "return document.body.innerText.includes('You stopped the request')";
+    assert_eq!(browser.eval(stopped).await?, json!(false));
+    // Tryout 104: Enter on Generate again handed the focus to the Stop that took its place, and
+    // a second Enter stopped the call just sent; Critique, pressed meanwhile, read the version
+    // before.
+    browser.wait_below_prompt().await?;
+    browser
+        .eval("Array.from(document.querySelectorAll('button')).find(b => b.textContent.trim() === 'Generate again').focus(); return 1")
+        .await?;
+    browser.press("\u{E007}").await?;
+    browser
+        .wait_until(
+            "return Array.from(document.querySelectorAll('button')).some(b => b.textContent.trim() === 'Generate again' && b.disabled)",
+            "Generate again to turn itself off",
+        )
+        .await?;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let focused = browser
+        .eval("const a = document.activeElement; return !a || a === document.body ? 'body' : /^(Stop|Cancel run)$/.test(a.textContent.trim()) ? 'on ' + a.textContent.trim() : 'ok'")
+        .await?;
+    assert_eq!(focused, json!("ok"), "the focus after Generate again");
+    assert_eq!(
+        browser
+            .eval("return Array.from(document.querySelectorAll('button')).find(b => b.textContent.trim() === 'Critique this prompt')?.disabled ?? 'missing'")
+            .await?,
+        json!(true),
+        "Critique while a prompt is being written"
     );
+    p.wait_version(2).await?;
+    p.wait_idle().await?;
+    assert_eq!(fake.chat_requests().len(), 2, "one call for Generate again");
+    assert_eq!(browser.eval(stopped).await?, json!(false));
     browser.close().await?;
     Ok(())
 }
