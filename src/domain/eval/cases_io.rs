@@ -1386,13 +1386,7 @@ fn columns(header: &csv::StringRecord, standalone: bool) -> Vec<Col> {
             } else if name == "__assert" {
                 Col::Assert
             } else if name.starts_with("__expected") {
-                // Our export writes each check twice: whole in `__assert`, and in promptfoo's
-                // compact form where it has one ([`to_csv`]); read once.
-                if has("__assert") {
-                    Col::Ignored
-                } else {
-                    Col::PromptfooExpected(name.to_owned())
-                }
+                Col::PromptfooExpected(name.to_owned())
             } else if name == "__threshold" {
                 Col::Threshold
             } else if let Some(key) = name.strip_prefix("__metadata:") {
@@ -1899,11 +1893,31 @@ fn test_from_row(
             ),
         }
     }
+    let mut cells = Vec::new();
     for (_, w) in &expected {
         match Assertion::try_from(w) {
-            Ok(a) => c.assertions.push(a),
+            Ok(a) => cells.push(a),
             Err(e) => leave(Omitted::Check(e.kind), e.why),
         }
+    }
+    // Our export writes each check whole in `__assert` and again, where it has a form there, in
+    // promptfoo's `__expected…` columns ([`to_csv`]): each such check is read from its cell, in
+    // order, so an edit made there (where promptfoo reads it) counts, and a file as exported
+    // reads back the same (tryout 104: an edited `__expected` cell was ignored). The others
+    // come from `__assert`; a cell with no check of `__assert` left is a check added.
+    if cols.contains(&Col::Assert) && cols.iter().any(|c| matches!(c, Col::PromptfooExpected(_))) {
+        let mut cells = cells.into_iter();
+        let whole = std::mem::take(&mut c.assertions);
+        for a in whole {
+            if promptfoo_cell(&a).is_none() {
+                c.assertions.push(a);
+            } else if let Some(cell) = cells.next() {
+                c.assertions.push(cell);
+            }
+        }
+        c.assertions.extend(cells);
+    } else {
+        c.assertions.extend(cells);
     }
     raw.vars = vars;
     raw.metadata = metadata;
@@ -2459,9 +2473,9 @@ pub fn to_jsonl(cases: &[TestCase]) -> String {
 /// again, each that has one in promptfoo's compact syntax ([`promptfoo_cell`]), since promptfoo
 /// reads a CSV's checks from those columns only (tryout 103: every case of an exported CSV ran
 /// unchecked in promptfoo). Variables in first-seen order, a case without one gets an empty
-/// cell. [`import`] reads it back to the same cases (from `__assert`, the `__expected…` columns
-/// of a file that has one being its copy) when they share their variables (a missing one comes
-/// back empty) and their tags hold no `,` or `;`.
+/// cell. [`import`] reads it back to the same cases (each check with a form from its
+/// `__expected…` cell, so an edit made there counts, the others from `__assert`) when they share
+/// their variables (a missing one comes back empty) and their tags hold no `,` or `;`.
 pub fn to_csv(cases: &[TestCase]) -> String {
     let mut names: Vec<&str> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();

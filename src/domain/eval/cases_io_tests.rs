@@ -1247,7 +1247,15 @@ fn a_csv_export_gives_promptfoo_its_checks_in_expected_columns() {
     let csv = to_csv(std::slice::from_ref(&case));
     let back = import("x.csv", &csv).expect("readable");
     assert!(back.bad.is_empty(), "{:?}", back.bad);
-    assert_eq!(back.cases, vec![case.clone()], "read once, from __assert");
+    assert_eq!(back.cases, vec![case.clone()], "read once");
+    // Tryout 104: an edit of an `__expected` cell, where promptfoo reads the check, was ignored
+    // (read from `__assert`); it counts, in its place.
+    assert!(csv.contains(",contains:Bob,"), "{csv}");
+    let edited =
+        import("x.csv", &csv.replace(",contains:Bob,", ",contains:EDITED,")).expect("readable");
+    let mut want = case.assertions.clone();
+    want[0] = a(Check::ContainsAll(vec!["EDITED".into()]));
+    assert_eq!(edited.cases[0].assertions, want);
     // As promptfoo reads it: no `__assert`.
     let mut r = csv::Reader::from_reader(csv.as_bytes());
     let header = r.headers().unwrap().clone();
