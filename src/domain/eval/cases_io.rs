@@ -2559,7 +2559,7 @@ pub fn csv_only_note(cases: &[TestCase]) -> Option<String> {
         .count();
     (n > 0).then(|| {
         format!(
-            "{} no form in promptfoo's CSV syntax (a weight, a pass mark its CSV reader drops, a value with spaces at its ends, a comma or a quote in a list item, or a check of Promptwright's own): {} in the __assert column only, which Promptwright reads and promptfoo does not. Export JSONL to give promptfoo every check it has a type for.",
+            "{} no form in promptfoo's CSV syntax (a weight, a pass mark its CSV reader drops, a JSON value, a value with spaces at its ends, a comma or a quote in a list item, or a check of Promptwright's own): {} in the __assert column only, which Promptwright reads and promptfoo does not. Export JSONL to give promptfoo every check it has a type for.",
             figures::count(n, "check has", "checks have"),
             if n == 1 { "it is" } else { "they are" }
         )

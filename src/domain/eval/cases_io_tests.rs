@@ -1283,7 +1283,7 @@ fn a_csv_export_gives_promptfoo_its_checks_in_expected_columns() {
     assert_eq!(
         csv_only_note(&[case]).as_deref(),
         Some(
-            "5 checks have no form in promptfoo's CSV syntax (a weight, a pass mark its CSV reader drops, a value with spaces at its ends, a comma or a quote in a list item, or a check of Promptwright's own): they are in the __assert column only, which Promptwright reads and promptfoo does not. Export JSONL to give promptfoo every check it has a type for."
+            "5 checks have no form in promptfoo's CSV syntax (a weight, a pass mark its CSV reader drops, a JSON value, a value with spaces at its ends, a comma or a quote in a list item, or a check of Promptwright's own): they are in the __assert column only, which Promptwright reads and promptfoo does not. Export JSONL to give promptfoo every check it has a type for."
         )
     );
 }

@@ -307,6 +307,9 @@ pub struct ModelSummary {
     /// Some judge token counts behind [`ModelSummary::judge_cost`] are estimates
     /// ([`super::run::CaseRun::judge_estimated`]).
     pub judge_estimated: bool,
+    /// Some answers counted came with the draft from a link or a file
+    /// ([`super::run::CaseRun::received`]): their token counts, and what they cost, are theirs.
+    pub received: bool,
     /// Why these results cannot be recommended although they are shown (made with another
     /// model than the one the column now stands for, see [`exec_column`]); `None` for most.
     pub left_out: Option<String>,
@@ -441,6 +444,7 @@ pub fn summarize_scored(
         first_token: None,
         judge_cost: Some(0.0),
         judge_estimated: false,
+        received: false,
         left_out: None,
         earlier: run.earlier_counted(scores),
     };
@@ -455,6 +459,7 @@ pub fn summarize_scored(
         match c.status {
             Status::Done => {
                 s.answered += 1;
+                s.received |= c.received;
                 s.count_call(c);
                 let (jin, jout) = c.judge_tokens;
                 if jin + jout > 0 {
@@ -966,6 +971,13 @@ pub fn spent_line(models: &[ModelSummary]) -> String {
         models.iter().try_fold(0.0, |acc, m| f(m).map(|x| acc + x))
     };
     let (answers, judge) = (sum(|m| m.exec_cost), sum(|m| m.judge_cost));
+    // Results that came with a link or a file cost what their token counts say (tryout 104:
+    // "These results cost $600.02" of a link's tampered counts, as if spent here).
+    let theirs = if models.iter().any(|m| m.received) {
+        " Some of these results came with the draft in a link or file: their token counts, and so their cost, are as it says."
+    } else {
+        ""
+    };
     let about = |yes: bool| if yes { "about " } else { "" };
     let (ea, ej) = (
         models.iter().any(|m| m.tokens_estimated),
@@ -976,7 +988,7 @@ pub fn spent_line(models: &[ModelSummary]) -> String {
             // One precision for the three, so the parts add up to the total.
             let shown = crate::domain::estimate::format_costs_alike(&[a + j, a, j]);
             format!(
-                "These results cost {}{} in all: {}{} for the answers and {}{} for the judge.",
+                "These results cost {}{} in all: {}{} for the answers and {}{} for the judge.{theirs}",
                 about(ea || ej),
                 shown[0],
                 about(ea),
@@ -1011,7 +1023,7 @@ pub fn spent_line(models: &[ModelSummary]) -> String {
                 String::new()
             };
             format!(
-                "What these results cost in all is unknown: no list price here for {}.{priced}",
+                "What these results cost in all is unknown: no list price here for {}.{priced}{theirs}",
                 unpriced.join(" or ")
             )
         }

@@ -994,8 +994,16 @@ fn an_unpriced_model_does_not_hide_what_the_priced_ones_cost() {
         "What these results cost in all is unknown: no list price here for B. The priced part comes to $0.03."
     );
     assert!(
-        grid::spent_line(&[priced]).starts_with("These results cost $0.03 in all"),
+        grid::spent_line(std::slice::from_ref(&priced))
+            .starts_with("These results cost $0.03 in all"),
         "both priced: the whole"
+    );
+    // Tryout 104: a link's token counts read as money spent here.
+    let mut theirs = priced;
+    theirs.received = true;
+    assert!(
+        grid::spent_line(&[theirs]).ends_with(" Some of these results came with the draft in a link or file: their token counts, and so their cost, are as it says."),
+        "a link's results"
     );
 }
 

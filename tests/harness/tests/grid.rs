@@ -1043,6 +1043,9 @@ async fn a_links_comparison_results_are_named_by_their_key_and_priced_here() -> 
     ))
     .await?;
     b.button(&format!("Add {named} to my models")).await?;
+    // Tryout 104: the table's cost line read the link's counts as money spent here.
+    b.wait_for_text("Some of these results came with the draft in a link or file: their token counts, and so their cost, are as it says.")
+        .await?;
     let rows = table(&b, ".pw-grid__summary").await?;
     let row = rows
         .iter()
