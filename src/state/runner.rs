@@ -516,8 +516,12 @@ impl Runner {
     /// Runs the current version on these cases (all when empty) with the execution model.
     /// Refuses, with a reason in `refused`, when an assertion is unusable or there is nothing to
     /// run; holds the run back in `unfilled` when a case would go out with an empty variable or
-    /// message (`run::gaps`).
+    /// message (`run::gaps`). Does nothing while a run goes on (its buttons are off then; Alt+R
+    /// says so): a second start would queue every case again and pay twice (tryout 104).
     pub fn run(self, ids: Vec<u32>) {
+        if self.running() {
+            return;
+        }
         let press = Press::Run(ids.clone());
         self.start(ids, true, vec![self.exec_slot()], None, press);
     }
