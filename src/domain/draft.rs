@@ -451,7 +451,12 @@ impl Draft {
     /// [`commit`](Self::commit) for a prompt read from a reply: `cut` names the section the reply
     /// ended inside (kept on the new version, so the page marks it unfinished), and `broke` says
     /// its JSON broke there (a syntax error) rather than ending; `stopped` that reading stopped
-    /// at a break (see [`Version::stopped`]).
+    /// at a break (see [`Version::stopped`]). A whole reply (an origin other than
+    /// [`Origin::Partial`]) that gives the prompt of the current version, one marked incomplete,
+    /// makes that version whole (its origin and marks the reply's): the text is proven whole
+    /// (tryout 104: a generation whose whole reply had arrived, its stream still open, was kept
+    /// as incomplete by the page's unload, and the reload that read the reply whole made no
+    /// new version, the incomplete one staying current).
     pub fn commit_reply(
         &mut self,
         spec: PromptSpec,
@@ -461,10 +466,17 @@ impl Draft {
         now_ms: f64,
     ) -> u32 {
         let before = self.current;
-        let number = self.commit(spec, origin, now_ms);
-        if number != before
-            && let Some(v) = self.versions.iter_mut().find(|v| v.number == number)
-        {
+        let whole = !matches!(origin, Origin::Partial { .. });
+        let number = self.commit(spec, origin.clone(), now_ms);
+        let Some(v) = self.versions.iter_mut().find(|v| v.number == number) else {
+            return number;
+        };
+        if number != before {
+            v.cut = cut;
+            v.broke = broke && cut.is_some();
+            v.stopped = stopped;
+        } else if whole && matches!(v.origin, Origin::Partial { .. }) {
+            v.origin = origin;
             v.cut = cut;
             v.broke = broke && cut.is_some();
             v.stopped = stopped;
@@ -1579,6 +1591,48 @@ mod tests {
             1.0,
         );
         assert!(!d.versions.iter().any(|v| v.broke));
+    }
+
+    // Tryout 104: the page's unload kept a whole reply as incomplete (its stream still open),
+    // and the reload, reading it whole, made no new version: the incomplete one stayed current.
+    #[test]
+    fn a_whole_reply_of_the_current_incomplete_prompt_makes_it_whole() {
+        let spec = PromptSpec {
+            persona: "You are a meeting assistant.".into(),
+            ..PromptSpec::default()
+        };
+        let partial = Origin::Partial {
+            model: "m".into(),
+            adapting: None,
+        };
+        let generated = Origin::Generated { model: "m".into() };
+        let mut d = Draft::default();
+        d.commit_reply(
+            spec.clone(),
+            partial.clone(),
+            Some(Section::Persona),
+            (false, true),
+            1.0,
+        );
+        assert_eq!(
+            d.commit_reply(spec.clone(), generated.clone(), None, (false, false), 2.0),
+            1
+        );
+        let v = d.current_version().unwrap();
+        assert_eq!((&v.origin, v.cut, v.stopped), (&generated, None, false));
+        assert_eq!(d.versions.len(), 1);
+        // An incomplete reply of the same prompt changes nothing; nor does a whole one of a
+        // version that is not marked incomplete.
+        d.commit_reply(
+            spec.clone(),
+            partial.clone(),
+            Some(Section::Persona),
+            (false, true),
+            3.0,
+        );
+        assert_eq!(d.current_version().unwrap().origin, generated);
+        d.commit_reply(spec, Origin::Pasted, None, (false, false), 4.0);
+        assert_eq!(d.current_version().unwrap().origin, generated);
     }
 
     // Tryout 46: a stray word between Persona and Context stopped the reading there, and the

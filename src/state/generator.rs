@@ -223,14 +223,18 @@ impl Generator {
             if let Some(Job::Adapt { family }) = job {
                 kept["family"] = family.as_str().into();
             }
+            if tiny {
+                kept["unfinished"] = true.into();
+            }
             crate::net::session::save(IN_FLIGHT_KEY, &kept.to_string());
         });
         g
     }
 
     /// After a reload: when a generation was running in this tab as it reloaded, says so, and
-    /// keeps what had arrived as an incomplete version of the draft it was for (when that draft
-    /// is `draft_id`, the one open). A section rewrite that was running is named (in its own
+    /// keeps what had arrived as a version of the draft it was for (when that draft is
+    /// `draft_id`, the one open): incomplete, unless the whole reply had arrived
+    /// ([`meta::generate::reload_kept`]). A section rewrite that was running is named (in its own
     /// draft, when that opens): nothing of its reply is kept, and in the open draft its
     /// instruction goes back to the section's Rewrite box ([`Self::rewrite_back`]). Call once,
     /// when the drafts have loaded.
@@ -279,32 +283,29 @@ impl Generator {
             return;
         }
         // An adaptation names its family (helper-56: a stopped adaptation read "generation").
-        let adapting = v["family"].as_str().map(meta::ModelFamily::parse);
-        let (what, again) = match adapting {
-            Some(_) => ("An adaptation", "Adapt again"),
-            None => ("A generation", "Generate again"),
+        let job = match v["family"].as_str().map(meta::ModelFamily::parse) {
+            Some(family) => Job::Adapt { family },
+            None => Job::Generate,
         };
-        let reading = reply::read_spec(&field("text"), false)
-            .ok()
-            .filter(|_| same_draft);
-        let note = match reading {
-            Some(reading) => {
-                let note = meta::generate::reload_kept_note(what, &reading);
-                self.drafts.commit_reply(
-                    reading,
-                    Origin::Partial {
-                        model: field("model"),
-                        adapting,
-                    },
-                );
-                note
+        let note = if same_draft {
+            let (kept, note) = meta::generate::reload_kept(
+                &job,
+                &field("text"),
+                &field("model"),
+                v["unfinished"] == true,
+            );
+            if let Some((reading, origin)) = kept {
+                commit_kept(reading, origin, self.drafts);
             }
-            None if same_draft => format!(
-                "{what} was interrupted by the reload before any part of the prompt had arrived: nothing was kept. {again} when you are ready."
-            ),
-            None => format!(
+            note
+        } else {
+            let (what, again) = match job {
+                Job::Adapt { .. } => ("An adaptation", "Adapt again"),
+                _ => ("A generation", "Generate again"),
+            };
+            format!(
                 "{what} was interrupted by the reload; what had arrived could not be kept. {again} when you are ready."
-            ),
+            )
         };
         self.interrupted.set(Some(note));
     }
@@ -937,16 +938,21 @@ fn finish(
     let current = drafts.draft.with_untracked(|d| d.current_spec().cloned());
     let done = meta::generate::finish(job, text, model, call_error, cut_off, current.as_ref());
     if let Some((reading, origin)) = done.keep {
-        // An adaptation takes its family's layout with the version it gave (tryout 83: the
-        // layout switched at the click, and stayed switched when the adaptation failed).
-        let style = match &origin {
-            Origin::Adapted { family, .. } => Some(family.style()),
-            _ => None,
-        };
-        drafts.commit_reply(reading, origin);
-        if let Some(style) = style {
-            drafts.update(|x| x.style = style);
-        }
+        commit_kept(reading, origin, drafts);
     }
     done.error
+}
+
+/// Commits a reply's `reading` as a version of `origin`. An adaptation takes its family's layout
+/// with the version it gave (tryout 83: the layout switched at the click, and stayed switched
+/// when the adaptation failed).
+fn commit_kept(reading: reply::Reading, origin: Origin, drafts: DraftHandle) {
+    let style = match &origin {
+        Origin::Adapted { family, .. } => Some(family.style()),
+        _ => None,
+    };
+    drafts.commit_reply(reading, origin);
+    if let Some(style) = style {
+        drafts.update(|x| x.style = style);
+    }
 }

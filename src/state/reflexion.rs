@@ -286,6 +286,10 @@ impl Reflector {
 pub struct Critic {
     pub call: ChatCall,
     pub weaknesses: RwSignal<Option<Result<Critique, CritiqueFailure>>>,
+    /// The number of the version the last critique read (0 before any): the prompt may have
+    /// changed while it ran or since (a generation, an edit, a fix), and the page says which
+    /// version its weaknesses are of.
+    pub about: RwSignal<u32>,
     /// Draft switches seen: a critique of a draft left behind is not shown in another.
     epoch: Epoch,
     drafts: DraftHandle,
@@ -296,6 +300,7 @@ impl Critic {
         let c = Self {
             call: ChatCall::new(),
             weaknesses: RwSignal::new(None),
+            about: RwSignal::new(0),
             epoch: Epoch::new(),
             drafts: DraftHandle::expect(),
         };
@@ -316,13 +321,14 @@ impl Critic {
     pub fn critique(self) {
         // What was typed within the editor's pause is part of the prompt critiqued.
         self.drafts.flush_typing();
-        let Some(spec) = self
+        let Some((spec, number)) = self
             .drafts
             .draft
-            .with_untracked(|d| d.current_spec().cloned())
+            .with_untracked(|d| d.current_spec().cloned().map(|s| (s, d.current)))
         else {
             return;
         };
+        self.about.set(number);
         let (cfg, key, opts) = self.call.role(Role::Meta);
         // A failure right before this one makes this the next attempt.
         let before = match self.weaknesses.get_untracked() {

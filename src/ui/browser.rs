@@ -342,28 +342,32 @@ fn pinned(window: &web_sys::Window, el: &web_sys::Element) -> bool {
 /// back and usable, else to the row it was in when that row is a place of its own (an element
 /// focusable by script only, `tabindex="-1"`, other than the work area: a result's row, a
 /// case's row, a draft in the list, a drawer, Generate's failure notice; tryout 103: Retry
-/// handed it to the next case's thumbs-up, and a second Enter rated that answer), else to the next control still on the page after where it
-/// was (the one after it within its part of the page first, then outward), else to the work
+/// handed it to the next case's thumbs-up, and a second Enter rated that answer), else, when
+/// that row went too (a case deleted), to the row that took its place in its list, or the one
+/// before it, or the list itself when no row is left, else to the next control still on the
+/// page after where it was (the one after it within its part of the page first, then outward), else to the work
 /// area (`#pw-main`), without scrolling.
 pub fn keep_focus_when_removed() {
     use std::cell::{Cell, RefCell};
     use std::rc::Rc;
     use wasm_bindgen::closure::Closure;
-    /// The control that last took the focus, what came after it at each level (innermost
-    /// first) and the row it was in ([`home_of`]) when it did.
-    type Last = Rc<
-        RefCell<
-            Option<(
-                web_sys::Element,
-                Vec<Option<web_sys::Element>>,
-                Option<web_sys::HtmlElement>,
-            )>,
-        >,
-    >;
+    /// The control that last took the focus, when it did.
+    struct Held {
+        el: web_sys::Element,
+        /// What came after it at each level, innermost first.
+        after: Vec<Option<web_sys::Element>>,
+        /// The row it was in ([`home_of`]).
+        row: Option<web_sys::HtmlElement>,
+        /// That row's list and its place among the list's rows ([`ROW`]).
+        list: Option<(web_sys::Element, u32)>,
+    }
+    type Last = Rc<RefCell<Option<Held>>>;
+    /// A row that is a place of its own.
+    const ROW: &str = "[tabindex=\"-1\"]:not(#pw-main)";
     /// The row of `el` that is a place of its own (`tabindex="-1"`, not the work area).
     fn home_of(el: &web_sys::Element) -> Option<web_sys::HtmlElement> {
         el.parent_element()?
-            .closest("[tabindex=\"-1\"]:not(#pw-main)")
+            .closest(ROW)
             .ok()
             .flatten()
             .filter(|h| h.is_connected())
@@ -400,6 +404,40 @@ pub fn keep_focus_when_removed() {
         }
         after
     }
+    /// The list `row` is in and its place among that list's rows.
+    fn list_of(row: &web_sys::Element) -> Option<(web_sys::Element, u32)> {
+        let list = row.parent_element()?;
+        let rows = list.children();
+        let mut place = 0;
+        for i in 0..rows.length() {
+            let r = rows.item(i)?;
+            if r == *row {
+                return Some((list, place));
+            }
+            if r.matches(ROW).unwrap_or(false) {
+                place += 1;
+            }
+        }
+        None
+    }
+    /// In `list`, still on the page, the row now at `place` (the one after a removed row), else
+    /// its last row (the one before), else the list itself or the place around it when the
+    /// list has no row left (tryout 104: deleting the last case from the keyboard handed the
+    /// focus to the "At once" number box further down).
+    fn in_list(list: &web_sys::Element, place: u32) -> Option<web_sys::HtmlElement> {
+        if !list.is_connected() {
+            return None;
+        }
+        let rows = list.query_selector_all(":scope > [tabindex=\"-1\"]").ok()?;
+        let n = rows.length();
+        let pick = if n > 0 {
+            rows.item(place.min(n - 1))
+                .and_then(|r| r.dyn_into::<web_sys::Element>().ok())
+        } else {
+            list.closest(ROW).ok().flatten()
+        };
+        pick.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    }
     fn unusable(el: &web_sys::Element) -> bool {
         !el.is_connected() || el.has_attribute("disabled")
     }
@@ -409,7 +447,11 @@ pub fn keep_focus_when_removed() {
         let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
             return;
         };
-        let Some((el, after, row)) = last.borrow().clone() else {
+        let Some((el, after, row, list)) = last
+            .borrow()
+            .as_ref()
+            .map(|h| (h.el.clone(), h.after.clone(), h.row.clone(), h.list.clone()))
+        else {
             pending.set(false);
             return;
         };
@@ -432,6 +474,7 @@ pub fn keep_focus_when_removed() {
             };
             let next = back
                 .or_else(|| home.clone())
+                .or_else(|| list.and_then(|(l, place)| in_list(&l, place)))
                 .or_else(|| {
                     after
                         .into_iter()
@@ -477,7 +520,13 @@ pub fn keep_focus_when_removed() {
             {
                 let after = after_of(&el);
                 let row = home_of(&el);
-                *last.borrow_mut() = Some((el, after, row));
+                let list = row.as_ref().and_then(|r| list_of(r));
+                *last.borrow_mut() = Some(Held {
+                    el,
+                    after,
+                    row,
+                    list,
+                });
             }
         })
     };
@@ -491,10 +540,7 @@ pub fn keep_focus_when_removed() {
         let last = Rc::clone(&last);
         let pending = Rc::clone(&pending);
         Closure::<dyn Fn()>::new(move || {
-            let gone = last
-                .borrow()
-                .as_ref()
-                .is_some_and(|(el, _, _)| unusable(el));
+            let gone = last.borrow().as_ref().is_some_and(|h| unusable(&h.el));
             if gone && !pending.get() {
                 pending.set(true);
                 // Not at once: a key whose press took the control away (Enter in a field that

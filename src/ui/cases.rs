@@ -264,7 +264,7 @@ pub fn CasesCard() -> impl IntoView {
             {crate::ui::erased::show(move || counts.get().0 == 0, move || view! {
                 <p class="pw-empty">"No test cases yet."</p>
             }.into_any())}
-            <ol class="pw-case-list" aria-label="Test cases">
+            <ol class="pw-case-list" aria-label="Test cases" tabindex="-1">
                 {crate::ui::erased::keyed(
                     move || ids.get().into_iter().take(drawn.get()).collect(),
                     move |id| view! { <CaseRow id=id editing=editing on_delete=on_delete rendered=rendered global_reads=global_reads spec=spec/> }.into_any(),

@@ -128,6 +128,25 @@ pub fn ImproveCard() -> impl IntoView {
     }
 }
 
+/// Under a critique, when the prompt shown is no longer the version it read (a generation that
+/// ended while it ran, an edit, a version opened, a fix applied): which one is shown, and that
+/// its fixes rewrite that one (tryout 104: Generate pressed while a critique ran, and the
+/// critique of the version before showed under the new one without a word).
+#[component]
+fn CritiqueOf() -> impl IntoView {
+    let c = Critic::expect();
+    let d = DraftHandle::expect();
+    move || {
+        let about = c.about.get();
+        let now = d.draft.with(|x| x.current);
+        (now != about && now != 0).then(|| view! {
+            <p class="pw-hint pw-hint--warn" role="status" id="pw-critique-stale">{format!(
+                "The prompt shown is version {now}, not the one critiqued: a fix rewrites its section as it is in version {now}. Critique again to read version {now}."
+            )}</p>
+        })
+    }
+}
+
 /// "Critique this prompt": weaknesses with a fix each.
 #[component]
 fn CritiquePanel() -> impl IntoView {
@@ -183,6 +202,7 @@ fn CritiquePanel() -> impl IntoView {
         }
         running
     });
+    let c_about = move || c.about.get();
     // A new critique's fixes are new: what came of the last one's goes.
     crate::state::reactive::effect(move |_| {
         c.weaknesses.track();
@@ -221,8 +241,13 @@ fn CritiquePanel() -> impl IntoView {
                         <super::notice::RawReply raw=f.raw/>
                     </div>
                 }.into_any(),
-                Ok(c) if c.weaknesses.is_empty() && c.left_out.is_empty() => view! { <p class="pw-hint pw-hint--ok">"No weaknesses found."</p> }.into_any(),
+                Ok(c) if c.weaknesses.is_empty() && c.left_out.is_empty() => view! {
+                    <p class="pw-hint pw-hint--ok">{move || format!("No weaknesses found in version {}.", c_about())}</p>
+                    <CritiqueOf/>
+                }.into_any(),
                 Ok(c) => view! {
+                    <p class="pw-hint" id="pw-critique-of">{move || format!("Weaknesses found in version {}:", c_about())}</p>
+                    <CritiqueOf/>
                     <ol class="pw-weaknesses" aria-label="Weaknesses of the prompt">
                         {c.weaknesses.into_iter().enumerate().map(|(i, w)| {
                             let fix = w.fix.clone();

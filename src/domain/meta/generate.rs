@@ -339,19 +339,53 @@ pub fn finish(
     }
 }
 
-/// What the page says, back in a draft, about a job of `job` that leaving the draft stopped
-/// (`None`: none was under way; `why`: another draft opened, or this one was deleted and came
-/// back with Undo): whether what had arrived was `kept` as an incomplete version (a whole
-/// prompt; a section rewrite keeps nothing, as its Stop does). Shown until dismissed
-/// (helper-54: a rewrite, or a generation before any text arrived, ended without a word).
-/// What a generation or an adaptation (`what`: "A generation") cut off by a reload kept, from
-/// the reply read as far as it went: the sections that arrived whole, the one cut off in the
+/// What a generation or an adaptation (`job`) cut off by a reload keeps of the reply read as
+/// far as it went (`text`, from `model`), as [`finish`] keeps a reply that ended there without
+/// an error: the reading to commit and its origin (`None` when nothing of the prompt had
+/// arrived), and what the page says. `unfinished`: the job had more to ask (the tiny local
+/// model's, asked part by part, whose `text` is the parts so far, always closed), so its version
+/// is incomplete whatever `text` holds. Otherwise a reply whose JSON had closed is a whole
+/// version like any other, "A generation was interrupted by the reload after its whole reply had arrived: the
+/// prompt is kept whole." (tryout 104: it was marked incomplete, "What is missing is named
+/// below", with nothing named); else the sections that arrived whole, the one cut off in the
 /// middle and those that never came, e.g. "A generation was interrupted by the reload. What had
 /// arrived is kept as an incomplete version: Persona, Context, Steps and Format whole, Examples
 /// cut off." (tryout 103: every section that had begun was listed as arrived, then "the rest is
 /// missing" when nothing was).
-pub fn reload_kept_note(what: &str, reading: &reply::Reading) -> String {
+pub fn reload_kept(
+    job: &Job,
+    text: &str,
+    model: &str,
+    unfinished: bool,
+) -> (Option<(reply::Reading, Origin)>, String) {
     use crate::domain::figures::and_list;
+    let (what, again) = match job {
+        Job::Adapt { .. } => ("An adaptation", "Adapt again"),
+        _ => ("A generation", "Generate again"),
+    };
+    let Some((reading, mut origin)) = finish(job, text, model, None, false, None).keep else {
+        return (
+            None,
+            format!(
+                "{what} was interrupted by the reload before any part of the prompt had arrived: nothing was kept. {again} when you are ready."
+            ),
+        );
+    };
+    if unfinished {
+        origin = Origin::Partial {
+            model: model.to_owned(),
+            adapting: match job {
+                Job::Adapt { family } => Some(*family),
+                _ => None,
+            },
+        };
+    }
+    if !matches!(origin, Origin::Partial { .. }) {
+        let note = format!(
+            "{what} was interrupted by the reload after its whole reply had arrived: the prompt is kept whole."
+        );
+        return (Some((reading, origin)), note);
+    }
     let cut = reading.cut.filter(|s| reading.spec.has(*s));
     let whole: Vec<&str> = Section::ALL
         .into_iter()
@@ -378,9 +412,14 @@ pub fn reload_kept_note(what: &str, reading: &reply::Reading) -> String {
         note.push_str(&format!("; {} never arrived", and_list(&missing)));
     }
     note.push('.');
-    note
+    (Some((reading, origin)), note)
 }
 
+/// What the page says, back in a draft, about a job of `job` that leaving the draft stopped
+/// (`None`: none was under way; `why`: another draft opened, or this one was deleted and came
+/// back with Undo): whether what had arrived was `kept` as an incomplete version (a whole
+/// prompt; a section rewrite keeps nothing, as its Stop does). Shown until dismissed
+/// (helper-54: a rewrite, or a generation before any text arrived, ended without a word).
 pub fn left_for_another_draft(job: Option<&Job>, kept: bool, why: Leaving) -> Option<String> {
     let when = why.when();
     let what = match job? {
@@ -411,21 +450,59 @@ mod tests {
     use crate::domain::provider::{ErrorKind, ProviderKind};
 
     // Tryout 103: a reload while Examples arrived listed all five sections as arrived, then
-    // "the rest is missing".
+    // "the rest is missing". Tryout 104: a reload after the whole reply had arrived (its stream
+    // not yet closed) marked the version incomplete, "What is missing is named below", and
+    // nothing was.
     #[test]
     fn a_reload_names_what_arrived_whole_cut_off_and_never() {
         let text = whole_reply();
+        let partial =
+            |o: &Option<(reply::Reading, Origin)>| matches!(o, Some((_, Origin::Partial { .. })));
         let cut_at = text.find("\"examples\"").unwrap() + 40;
-        let reading = reply::read_spec(&text[..cut_at], true).unwrap();
+        let (kept, note) = reload_kept(&Job::Generate, &text[..cut_at], "m", false);
+        assert!(partial(&kept));
         assert_eq!(
-            reload_kept_note("A generation", &reading),
+            note,
             "A generation was interrupted by the reload. What had arrived is kept as an incomplete version: Persona, Context, Steps and Format whole, Examples cut off."
         );
         let cut_at = text.find("\"steps\"").unwrap() + 14;
-        let reading = reply::read_spec(&text[..cut_at], true).unwrap();
+        let adapt = Job::Adapt {
+            family: ModelFamily::Claude,
+        };
+        let (kept, note) = reload_kept(&adapt, &text[..cut_at], "m", false);
+        assert!(partial(&kept));
         assert_eq!(
-            reload_kept_note("An adaptation", &reading),
+            note,
             "An adaptation was interrupted by the reload. What had arrived is kept as an incomplete version: Persona and Context whole, Steps cut off; Format and Examples never arrived."
+        );
+        // The whole reply: a version like any other, said whole.
+        let (kept, note) = reload_kept(&Job::Generate, &text, "m", false);
+        assert!(matches!(kept, Some((_, Origin::Generated { .. }))));
+        assert_eq!(
+            note,
+            "A generation was interrupted by the reload after its whole reply had arrived: the prompt is kept whole."
+        );
+        let (kept, _) = reload_kept(&adapt, &text, "m", false);
+        assert!(matches!(
+            kept,
+            Some((
+                _,
+                Origin::Adapted {
+                    family: ModelFamily::Claude,
+                    ..
+                }
+            ))
+        ));
+        // The JSON closed, the job not done (the tiny model's parts so far): incomplete.
+        let (kept, note) = reload_kept(&Job::Generate, &text, "m", true);
+        assert!(partial(&kept));
+        assert!(note.contains("kept as an incomplete version"), "{note}");
+        // Nothing of the prompt yet.
+        let (kept, note) = reload_kept(&adapt, "{\"analy", "m", false);
+        assert!(kept.is_none());
+        assert_eq!(
+            note,
+            "An adaptation was interrupted by the reload before any part of the prompt had arrived: nothing was kept. Adapt again when you are ready."
         );
     }
 

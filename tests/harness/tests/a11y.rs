@@ -349,6 +349,60 @@ async fn a_control_that_takes_itself_away_leaves_the_focus_on_the_page() -> anyh
     Ok(())
 }
 
+// Tryout 104: deleting the last case of the list from the keyboard handed the focus to the
+// "At once" number box further down the page (a digit typed next changed how many calls go out
+// at once). A deleted case's Delete hands it to the row that took its place, else the row before
+// it, else the emptied list: never to a control.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_case_hands_the_focus_to_a_neighbouring_row() -> anyhow::Result<()> {
+    let (_site, b) = pw_harness::with_app(1280, 1000).await?;
+    PromptPage::new(&b)
+        .paste_reply("help me fix Python errors", &reply())
+        .await?;
+    let cases = CasesPage::new(&b);
+    for (n, input) in [(1, "first error"), (2, "second error"), (3, "third error")] {
+        cases.add(n, input, None).await?;
+    }
+    // The editors closed: each row is its summary line with its buttons.
+    b.press("\u{E00C}").await?;
+    let focused = "const a = document.activeElement; \
+        return a.matches('li.pw-case') ? 'row ' + Array.from(a.querySelectorAll('[aria-label^=\"Delete \"]')).map(e => e.getAttribute('aria-label')).join() \
+        : a.matches('ol.pw-case-list') ? 'the list' : (a.outerHTML || '').slice(0, 100)";
+    for (delete, then) in [
+        // The middle one: the row after it.
+        ("case #2", "row Delete case #3"),
+        // The last one: the row before it.
+        ("case #3", "row Delete case #1"),
+        // The only one left: the list.
+        ("case #1", "the list"),
+    ] {
+        b.eval(&format!(
+            "document.querySelector('[aria-label=\"Delete {delete}\"]').focus(); return 1"
+        ))
+        .await?;
+        b.press("\u{E007}").await?;
+        b.wait_for_text(&format!("Deleted {delete}.")).await?;
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        assert_eq!(
+            b.eval(focused).await?,
+            json!(then),
+            "after deleting {delete}"
+        );
+    }
+    // A digit typed now changes nothing.
+    let at_once = "return document.getElementById('pw-concurrency')?.value ?? 'none'";
+    let before = b.eval(at_once).await?;
+    b.press("7").await?;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(
+        b.eval(at_once).await?,
+        before,
+        "\"At once\" after a 7 typed"
+    );
+    b.close().await?;
+    Ok(())
+}
+
 // Tryout 101: "Run the case" and "Generate again", pressed with Enter, turn themselves off while
 // their call runs, and the browser took the focus from them to the page's body. The focus goes
 // to the next control still on the page, and stays on the page when the call ends.

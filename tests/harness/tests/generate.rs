@@ -511,6 +511,50 @@ async fn a_generate_shortcut_pressed_while_writing_starts_nothing() -> anyhow::R
     p.wait_idle().await?;
     assert_eq!(fake.chat_requests().len(), 2, "one call for Generate again");
     assert_eq!(browser.eval(stopped).await?, json!(false));
+    // Tryout 104: Generate again pressed while a critique ran: the critique of the version
+    // before showed under the new one without a word. It says which version it read.
+    fake.reply_next_when(
+        "You review a system prompt",
+        &json!({"weaknesses": [{"kind": "missing-constraint", "section": "context",
+            "problem": "It never says what to do with empty notes.",
+            "fix": "Add: if the notes are empty, ask for them."}]})
+        .to_string(),
+        1,
+    );
+    fake.set_timing(1_500, 0, 1_000);
+    browser
+        .button("Critique this prompt")
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text("Reading the prompt critically")
+        .await?;
+    browser.button("Generate again").await?.click().await?;
+    p.wait_version(3).await?;
+    browser
+        .wait_for_text("It never says what to do with empty notes.")
+        .await?;
+    assert_eq!(
+        text_of(&browser, "pw-critique-of").await?,
+        "Weaknesses found in version 2:"
+    );
+    assert_eq!(
+        text_of(&browser, "pw-critique-stale").await?,
+        "The prompt shown is version 3, not the one critiqued: a fix rewrites its section as it is in version 3. Critique again to read version 3."
+    );
+    // Back on the version it read, nothing more to say.
+    browser
+        .button("Make version 2 current")
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_until(
+            "return !document.getElementById('pw-critique-stale')",
+            "the note to go on version 2",
+        )
+        .await?;
     browser.close().await?;
     Ok(())
 }
@@ -2096,6 +2140,53 @@ async fn a_reload_mid_generation_says_so_and_keeps_what_arrived() -> anyhow::Res
             "the pasted reply in, and the note on the interrupted generation gone",
         )
         .await?;
+
+    // Tryout 104: the whole reply had arrived, its stream not yet closed, when the page
+    // reloaded: the version was marked incomplete, "What is missing is named below", and
+    // nothing was. It is a version like any other, said whole.
+    // (The reply queued for the call the reload cut above was never taken: a rule answers.)
+    fake.set_timing(0, 20, 40);
+    let idea = "action items out of meeting notes";
+    fake.fault_when(
+        idea,
+        Fault::Stall {
+            after_chunks: 100_000,
+        },
+        1,
+    );
+    fake.reply_next_when(idea, &spec_reply("whole"), 1);
+    p.generate().await?;
+    browser
+        .wait_until(
+            "return document.getElementById('pw-section-examples')?.value.includes('Please paste the meeting notes.')",
+            "the whole reply to arrive",
+        )
+        .await?;
+    // The last chunks (the closing brackets) and the in-flight record after them.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        browser
+            .eval("return !!document.querySelector('[data-stops]')")
+            .await?,
+        json!(true),
+        "the call still open"
+    );
+    browser.client.refresh().await?;
+    browser
+        .wait_for_text("A generation was interrupted by the reload after its whole reply had arrived: the prompt is kept whole.")
+        .await?;
+    assert_eq!(
+        p.section("Persona").await?,
+        "You are a meticulous meeting analyst whole."
+    );
+    assert_eq!(provenance(&browser).await?, "Written by fake-large");
+    assert!(cut_sections(&browser).await?.is_empty());
+    assert_eq!(
+        browser
+            .eval("return ['This version is incomplete', 'What is missing is named below', 'did not arrive'].filter(t => document.body.innerText.includes(t))")
+            .await?,
+        json!([])
+    );
     browser.close().await?;
     Ok(())
 }
