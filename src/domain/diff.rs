@@ -254,7 +254,10 @@ pub fn diff_words(old: &str, new: &str) -> Vec<Piece> {
     out
 }
 
-/// Words that mark a rule or limit in a sentence.
+/// Words that mark a rule or limit in a sentence: an obligation or a limit ("never", "must",
+/// "only"…), and a condition, which makes a sentence an instruction for a case ("If the notes
+/// are empty, ask for them."; tryout 105: such a rule, added by a critique's fix, was dropped by
+/// an optimizer candidate and not named among the removed rules).
 const CONSTRAINT_MARKERS: &[&str] = &[
     "must",
     "never",
@@ -269,8 +272,15 @@ const CONSTRAINT_MARKERS: &[&str] = &[
     "exactly",
     "required",
     "forbidden",
-    "should not",
+    "should",
     "without",
+    "make sure",
+    "ensure",
+    "if",
+    "unless",
+    "when",
+    "whenever",
+    "otherwise",
 ];
 
 /// The `{{placeholders}}` of `old` (any section, [`crate::domain::spec::placeholders`]) that
@@ -293,8 +303,8 @@ pub fn removed_placeholders(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
 }
 
 /// Sentences of `old` that state a constraint and no longer appear in `new`: in Persona,
-/// Context and Format a sentence with a constraint word ("never", "must", "only", …) whose
-/// text is gone; in Steps also every step, a step being a rule by nature, once fewer than half
+/// Context and Format a sentence with a constraint word ("never", "must", "only", "if", …,
+/// [`CONSTRAINT_MARKERS`]) whose text is gone; in Steps also every step, a step being a rule by nature, once fewer than half
 /// of its content words (four letters or more, common ones aside) are left in `new`'s steps
 /// (a step reworded with its words kept, "Find every commitment." as "List every commitment
 /// with its owner.", is not removed).
@@ -596,6 +606,22 @@ mod tests {
             "You must list dates".into(),
         ];
         assert_eq!(removed_constraints(&old, &new), ["Never invent owners."]);
+        // Tryout 105: a rule for a case, added by a critique's fix, taken out by a candidate.
+        let fixed = PromptSpec {
+            context: "Inputs are meeting notes. If the notes are empty, ask for them. Users are busy. When a date is vague, say so.".into(),
+            ..Default::default()
+        };
+        let candidate = PromptSpec {
+            context: "Inputs are meeting notes. Users are busy.".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            removed_constraints(&fixed, &candidate),
+            [
+                "If the notes are empty, ask for them.",
+                "When a date is vague, say so."
+            ]
+        );
         // Tryout 5: deleted steps were shown only as struck-through text. A step is a rule.
         let old = PromptSpec {
             steps: vec![

@@ -318,7 +318,12 @@ impl Critic {
         expect_context()
     }
 
+    /// Asks the meta model for the current version's weaknesses; nothing while a critique is
+    /// under way (its button stays focusable then, marked unavailable).
     pub fn critique(self) {
+        if self.call.running.get_untracked() {
+            return;
+        }
         // What was typed within the editor's pause is part of the prompt critiqued.
         self.drafts.flush_typing();
         let Some((spec, number)) = self

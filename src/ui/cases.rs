@@ -932,7 +932,15 @@ fn AssertionList(
                     aria-label=format!("Add check to {}", title.to_lowercase())
                     on:click=move |_| {
                         let preset = Preset::parse(&pick.get_untracked()).unwrap_or(Preset { kind: CheckKind::ContainsAll, negate: false });
-                        with_assertions(d, owner, |v| v.push(preset.assertion()));
+                        let mut at = 0;
+                        with_assertions(d, owner, |v| {
+                            v.push(preset.assertion());
+                            at = v.len() - 1;
+                        });
+                        // The new check's value goes in next (tryout 105: the focus stayed on
+                        // Add check, and the value typed then, with Enter, added a second empty
+                        // check). A kind with no value leaves the focus here.
+                        super::browser::focus_when_drawn(format!("{pfx}-check-{at}-value"));
                     }>"Add check"</button>
             </div>
         </fieldset>

@@ -214,9 +214,13 @@ fn CritiquePanel() -> impl IntoView {
             <div class="pw-row pw-row--wrap">
                 // Not while a prompt is being written (tryout 104: pressed then, it critiqued the
                 // version before and showed under the new one).
-                <button type="button" class="pw-button" disabled=move || c.call.running.get() || g.call.running.get() || tiny_meta() || off_meta()
+                // Its own call running, it is marked unavailable, not disabled: the focus stays
+                // on it (tryout 105: pressed from the keyboard, the focus fell to the page when
+                // the critique arrived).
+                <button type="button" class="pw-button" disabled=move || g.call.running.get() || tiny_meta() || off_meta()
+                    aria-disabled=move || c.call.running.get().then_some("true")
                     title=move || if off_meta() { Some(OFFLINE_TITLE) } else { g.call.running.get().then_some("A prompt is being written: critique it once it is there.") }
-                    on:click=move |_| c.critique()>"Critique this prompt"</button>
+                    on:click=move |_| if !c.call.running.get_untracked() { c.critique() }>"Critique this prompt"</button>
                 <super::cost::CostNote cost=Signal::derive(move || super::generate::meta_cost(d.with_current_spec(|spec| crate::domain::estimate::request_bound(&crate::domain::optimize::reflexion::critique_prompt_request(spec)))))/>
                 {crate::ui::erased::show(move || c.call.running.get(), move || view! {
                     <span class="pw-hint" role="status">"Reading the prompt critically…"</span>

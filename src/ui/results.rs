@@ -328,10 +328,15 @@ pub fn ResultsCard() -> impl IntoView {
                         if p.over_cap > 0 {
                             parts.push(over_cap_line(p.over_cap));
                         }
-                        if p.received > 0 {
+                        // A run that came whole with the draft is the sender's, not one made
+                        // here (tryout 105: "1 of 1 done · … cost at list price: $0.0017" read as
+                        // a run the receiver had paid for).
+                        let all_received = p.received > 0 && p.received >= p.total;
+                        if p.received > 0 && !all_received {
                             parts.push(received_line(p.received));
                         }
-                        parts.join(" · ")
+                        let line = parts.join(" · ");
+                        if all_received { format!("{RECEIVED_RUN}{line}") } else { line }
                     }).into_any())}</p>
                     // Not while this tab's copy is older than the other tab's (tryout 76: after
                     // the other tab's run ended, this copy still read its cases as not sent, and
@@ -484,6 +489,10 @@ pub fn over_cap_line(n: usize) -> String {
         count(n, "case", "cases")
     )
 }
+
+/// The start of the progress line of a run whose every result came with the draft
+/// (`Progress::received`): not run here, its figures the sender's.
+pub const RECEIVED_RUN: &str = "Run before the draft came here in a link or file, not in this browser (its token counts and cost are as the draft says): ";
 
 /// The progress line's part about `n` results that came with the draft (`Progress::received`):
 /// "3 results came with the draft in a link or file: their token counts are as it says, not

@@ -1312,8 +1312,18 @@ fn other_capitals(ic: bool, output: &str, phrases: &[&str]) -> String {
     )
 }
 
+/// `s` quoted for a reason, its first 60 characters (… after them when there are more), each
+/// line break shown as ↵.
 fn excerpt(s: &str) -> String {
-    let one: String = s.chars().take(60).collect();
+    // A line break would read as a space in the reason's one line: it is shown, as ↵ (tryout
+    // 105: "The answer is “```json {"a": 1} ```” instead" for an exact check, where line
+    // breaks count).
+    let one: String = s
+        .chars()
+        .take(60)
+        .collect::<String>()
+        .replace("\r\n", "\u{21b5}")
+        .replace(['\n', '\r'], "\u{21b5}");
     if s.chars().count() > 60 {
         format!("\u{201c}{one}…\u{201d}")
     } else {

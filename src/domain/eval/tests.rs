@@ -70,6 +70,14 @@ fn every_assertion_type() {
             false,
             "\u{201c}Line one\\r\\nLine two\u{201d} instead: it differs only in its spaces",
         ),
+        // Tryout 105: the answer's line breaks read as spaces in the reason ("“```json {"a":
+        // 1} ```” instead"), where line breaks count.
+        (
+            a(Equals("{\"a\": 1}".into())),
+            "```json\n{\"a\": 1}\n```",
+            false,
+            "The answer is \u{201c}```json\u{21b5}{\"a\": 1}\u{21b5}```\u{201d} instead.",
+        ),
         // "As JSON" (promptfoo's object or list value): compared as JSON, key order, spacing and
         // 1 against 1.0 aside.
         (

@@ -2281,8 +2281,11 @@ impl Optimizer {
             }
         }
         let new_mean = self.mean(ctx, best, false);
+        // The first score after rounds with none is a gain (tryout 105: "Stopped early: the
+        // last rounds brought no gain" right after it, and an approved round not run).
         let gained = match (previous, new_mean) {
             (Some(p), Some(n)) => n > p + 1e-9,
+            (None, Some(_)) => true,
             _ => false,
         };
         if round > 0 {

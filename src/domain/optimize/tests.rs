@@ -563,6 +563,53 @@ fn early_stop_after_patience_rounds_without_gain() {
     assert_eq!(o.best, 0, "ties keep the earlier prompt");
 }
 
+// Tryout 105: the judge's replies could not be read until round 2, whose best scored 98: the
+// loop said "Stopped early: the last rounds brought no gain" after it, its first score counted
+// as no gain, and the third round approved was not run.
+#[test]
+fn a_first_score_after_rounds_with_none_is_a_gain() {
+    let s = suite(true);
+    let w = World {
+        levels: vec![
+            vec!["You are L1", "You are L1 too"],
+            vec!["You are L2", "You are L2 too"],
+            vec!["You are L3", "You are L3 too"],
+        ],
+        judge_score: 8,
+    };
+    let config = Config {
+        rounds: 3,
+        k: 2,
+        patience: 2,
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    drive_with(&mut o, &s, |o, work, req| match work {
+        Work::Judge { cand, .. } if o.candidate(*cand).is_some_and(|c| c.round < 2) => Reply {
+            text: "The answer looks fine to me.".into(),
+            ..w.answer(o, work, req)
+        },
+        _ => w.answer(o, work, req),
+    });
+    let ctx = Ctx { suite: &s };
+    let firsts: Vec<Option<f64>> = (0..2)
+        .map(|r| {
+            o.candidates
+                .iter()
+                .filter(|c| c.round == r)
+                .find_map(|c| o.mean(&ctx, c.id, false))
+        })
+        .collect();
+    assert_eq!(firsts, [None, None], "no score before round 2");
+    assert_eq!(o.stop, Some(Stop::Completed), "{:?}", o.rounds);
+    assert_eq!(
+        o.rounds.len(),
+        4,
+        "the baseline and the three rounds approved"
+    );
+}
+
 #[test]
 fn the_budget_is_never_exceeded_and_stops_the_loop() {
     let s = suite(true);

@@ -577,7 +577,7 @@ impl ProviderError {
     }
 
     /// The passing note while Promptwright waits `wait_ms` before attempt `attempt` of `of`, e.g.
-    /// "Rate limited (HTTP 429): waiting 2 s, then trying again (attempt 2 of 4)" (a wait, not a
+    /// "Rate limited (HTTP 429): waiting 1.5 s, then trying again (attempt 2 of 4)" (a wait, not a
     /// countdown: the note does not change while it is shown). Names the HTTP status only
     /// when one was received.
     pub fn retry_note(&self, attempt: u32, of: u32, wait_ms: u32) -> String {
@@ -594,10 +594,14 @@ impl ProviderError {
             None if self.in_stream => " (an error inside its reply)".to_owned(),
             None => String::new(),
         };
-        format!(
-            "{what}{from}: waiting {} s, then trying again (attempt {attempt} of {of})",
-            wait_ms.div_ceil(1000).max(1)
-        )
+        // The wait as it is, to a tenth of a second below 10 s (tryout 105: 1.5 s said as
+        // "2 s", 0.4 s as "1 s").
+        let secs = if wait_ms < 9_950 {
+            ((f64::from(wait_ms) / 100.0).round() / 10.0).max(0.1)
+        } else {
+            (f64::from(wait_ms) / 1000.0).round()
+        };
+        format!("{what}{from}: waiting {secs} s, then trying again (attempt {attempt} of {of})")
     }
 
     /// What Promptwright did about a failure that may pass, then `next` (what the person can do):

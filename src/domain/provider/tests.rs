@@ -1063,7 +1063,7 @@ mod errors {
             let note = e.retry_note(2, 4, 1500);
             assert!(!note.contains("HTTP"), "{kind:?}: {note}");
             assert!(
-                note.ends_with("waiting 2 s, then trying again (attempt 2 of 4)"),
+                note.ends_with("waiting 1.5 s, then trying again (attempt 2 of 4)"),
                 "{note}"
             );
         }
@@ -1079,7 +1079,7 @@ mod errors {
         );
         assert_eq!(
             note(500, None).retry_note(3, 4, 375),
-            "OpenAI had a problem (HTTP 500): waiting 1 s, then trying again (attempt 3 of 4)"
+            "OpenAI had a problem (HTTP 500): waiting 0.4 s, then trying again (attempt 3 of 4)"
         );
         assert_eq!(
             note(529, Some(4000)).retry_note(2, 4, 4000),
@@ -1088,8 +1088,12 @@ mod errors {
         let stalled = ProviderError::new(ErrorKind::Stalled { seconds: 30 }, p, "h", None, "");
         assert_eq!(
             stalled.retry_note(2, 4, 500),
-            "No data arrived for 30 s: waiting 1 s, then trying again (attempt 2 of 4)"
+            "No data arrived for 30 s: waiting 0.5 s, then trying again (attempt 2 of 4)"
         );
+        // Tryout 105: 1.5 s was said as "2 s". Ten seconds and more in whole seconds.
+        assert!(stalled.retry_note(4, 4, 1_520).contains("waiting 1.5 s,"));
+        assert!(stalled.retry_note(2, 4, 9_960).contains("waiting 10 s,"));
+        assert!(stalled.retry_note(2, 4, 30_400).contains("waiting 30 s,"));
     }
 }
 

@@ -352,9 +352,11 @@ async fn a_control_that_takes_itself_away_leaves_the_focus_on_the_page() -> anyh
 // Tryout 104: deleting the last case of the list from the keyboard handed the focus to the
 // "At once" number box further down the page (a digit typed next changed how many calls go out
 // at once). A deleted case's Delete hands it to the row that took its place, else the row before
-// it, else the emptied list: never to a control.
+// it, else the emptied list: never to a control. Tryout 105: Add check kept the focus, and the
+// value typed next, with Enter, added a second empty check: the new check's value takes it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_deleted_case_hands_the_focus_to_a_neighbouring_row() -> anyhow::Result<()> {
+async fn add_check_and_delete_case_leave_the_focus_where_the_next_key_is_meant()
+-> anyhow::Result<()> {
     let (_site, b) = pw_harness::with_app(1280, 1000).await?;
     PromptPage::new(&b)
         .paste_reply("help me fix Python errors", &reply())
@@ -363,6 +365,22 @@ async fn a_deleted_case_hands_the_focus_to_a_neighbouring_row() -> anyhow::Resul
     for (n, input) in [(1, "first error"), (2, "second error"), (3, "third error")] {
         cases.add(n, input, None).await?;
     }
+    // Tryout 105: Add check pressed from the keyboard kept the focus on itself, and the value
+    // typed next, with Enter, added a second empty check. The new check's value takes it.
+    b.eval("document.querySelector('[aria-label=\"Add check to checks for this case\"]').focus(); return 1")
+        .await?;
+    b.press("\u{E007}").await?;
+    b.wait_until(
+        "return document.activeElement?.id === 'pw-case-3-check-0-value'",
+        "the focus in the new check's value",
+    )
+    .await?;
+    b.press("refund").await?;
+    assert_eq!(
+        b.eval("return [document.querySelectorAll('#pw-case-3-check-1-value').length, document.getElementById('pw-case-3-check-0-value').value]")
+            .await?,
+        json!([0, "refund"])
+    );
     // The editors closed: each row is its summary line with its buttons.
     b.press("\u{E00C}").await?;
     let focused = "const a = document.activeElement; \

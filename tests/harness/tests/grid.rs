@@ -1022,10 +1022,11 @@ async fn a_links_comparison_results_are_named_by_their_key_and_priced_here() -> 
     b.button("Save as my draft").await?.click().await?;
     // Tryouts 99-100: the link's 1,000,000 output tokens (past the 1,500-token cap) read "the
     // provider sent more than the 1,500-token output cap", a provider of this page blamed for
-    // the sender's figure. The line says whose counts they are.
+    // the sender's figure. The line says whose counts they are; tryout 105: a run that came
+    // whole with the link read "1 of 1 done · … cost at list price" as if run here.
     b.wait_below_prompt().await?;
     b.wait_until(
-        "return (document.querySelector('.pw-progress__text')?.textContent ?? '').includes('1 result came with the draft in a link or file: its token counts are as it says, not counted here')",
+        "return (document.querySelector('.pw-progress__text')?.textContent ?? '').startsWith('Run before the draft came here in a link or file, not in this browser (its token counts and cost are as the draft says): 1 of 1 done')",
         "the progress line to say the counts are the link's",
     )
     .await?;

@@ -3143,9 +3143,34 @@ async fn a_critique_fix_pressed_by_keyboard_keeps_the_focus() -> anyhow::Result<
         "improving one section",
         &json!({"context": format!("{CONTEXT} If the notes are empty, ask for them.")}).to_string(),
     );
-    b.button("Critique this prompt").await?.click().await?;
+    // Tryout 105: Critique pressed from the keyboard left the focus on the page's body once
+    // the weaknesses arrived. It stays on the button, marked unavailable while it runs.
+    fake.set_timing(1_500, 0, 1_000);
+    let critique = "Array.from(document.querySelectorAll('button')).find(b => b.textContent.trim() === 'Critique this prompt')";
+    b.eval(&format!("{critique}.focus(); return 0")).await?;
+    b.press("\u{E007}").await?;
+    b.wait_until(
+        &format!("const x = {critique}; return document.activeElement === x && x.getAttribute('aria-disabled') === 'true'"),
+        "the focus to stay on Critique while it runs, the button marked unavailable",
+    )
+    .await?;
+    // A second Enter meanwhile asks nothing more.
+    b.press("\u{E007}").await?;
     b.wait_for_text("It never says what to do with empty notes.")
         .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(
+        b.eval(&format!("const x = {critique}; return document.activeElement === x && !x.hasAttribute('aria-disabled')"))
+            .await?,
+        json!(true),
+        "the focus on Critique once the weaknesses are in"
+    );
+    let asked = fake
+        .chat_requests()
+        .iter()
+        .filter(|r| r.body.contains("You review a system prompt"))
+        .count();
+    assert_eq!(asked, 1, "one critique for two presses");
     fake.set_timing(2_000, 0, 1_000);
     let fix = "button[aria-label=\"Rewrite Context with this fix (fix 1)\"]";
     b.eval(&format!(

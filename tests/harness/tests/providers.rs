@@ -224,6 +224,48 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
         "no message: the reply arrives after one retry".into(),
     ));
 
+    // Tryout 105: a 429 without a readable retry-after said "waiting 2 s" for a wait of 1.5 s
+    // (and "1 s" for 0.4 s). Each note says the wait that follows it, to a tenth of a second.
+    fake.clear();
+    fake.push_faults(vec![Fault::status(429, "Rate limit reached"); 3]);
+    browser
+        .eval(
+            "window.__waits = []; new MutationObserver(() => { \
+               const m = document.body.innerText.match(/waiting ([0-9.]+) s, then trying again \\(attempt (\\d) of 4\\)/); \
+               if (m && !window.__waits.some(w => w[1] === Number(m[2]))) window.__waits.push([Number(m[1]), Number(m[2])]); \
+             }).observe(document.body, {subtree: true, childList: true, characterData: true}); return 1",
+        )
+        .await?;
+    page.send_test().await?;
+    page.wait_reply(HELLO).await?;
+    let said: Vec<(f64, u32)> =
+        serde_json::from_value(browser.eval("return window.__waits").await?)?;
+    let posts = fake.chat_requests();
+    assert_eq!(posts.len(), 4);
+    assert_eq!(
+        said.iter().map(|w| w.1).collect::<Vec<_>>(),
+        [2, 3, 4],
+        "{said:?}"
+    );
+    for (secs, attempt) in &said {
+        let i = *attempt as usize - 1;
+        let gap = (posts[i].at_ms - posts[i - 1].at_ms) as f64;
+        assert!(
+            gap >= secs * 1000.0 - 60.0 && gap <= secs * 1000.0 + 600.0,
+            "attempt {attempt}: said {secs} s, waited {gap} ms"
+        );
+    }
+    rows.push((
+        "429 without retry-after, 3 times".into(),
+        format!(
+            "{}, then the reply",
+            said.iter()
+                .map(|(s, a)| format!("waiting {s} s (attempt {a} of 4)"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    ));
+
     // A 429 with a readable retry-after is honoured.
     fake.clear();
     fake.push_faults([Fault::Status {
