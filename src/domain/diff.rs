@@ -281,7 +281,103 @@ const CONSTRAINT_MARKERS: &[&str] = &[
     "when",
     "whenever",
     "otherwise",
+    "in case",
+    "limit",
+    "maximum",
+    "minimum",
+    "under",
+    "up to",
+    "fewer than",
+    "less than",
+    "more than",
+    "no longer than",
 ];
+
+/// Verbs that make a sentence starting with them an instruction ("Answer in French.", "Refuse
+/// requests for legal advice.", "Keep each item under 20 words."; tryout 106: such rules,
+/// dropped, were not flagged).
+const INSTRUCTION_VERBS: &[&str] = &[
+    "add",
+    "address",
+    "answer",
+    "ask",
+    "assume",
+    "be",
+    "begin",
+    "bold",
+    "check",
+    "cite",
+    "consider",
+    "do",
+    "end",
+    "explain",
+    "flag",
+    "focus",
+    "follow",
+    "format",
+    "give",
+    "greet",
+    "group",
+    "highlight",
+    "ignore",
+    "include",
+    "exclude",
+    "keep",
+    "label",
+    "limit",
+    "list",
+    "make",
+    "mark",
+    "mention",
+    "name",
+    "number",
+    "omit",
+    "output",
+    "prefer",
+    "put",
+    "quote",
+    "refuse",
+    "remove",
+    "reply",
+    "report",
+    "respect",
+    "respond",
+    "return",
+    "say",
+    "separate",
+    "show",
+    "skip",
+    "sort",
+    "speak",
+    "start",
+    "state",
+    "stay",
+    "structure",
+    "summarise",
+    "summarize",
+    "tell",
+    "translate",
+    "treat",
+    "try",
+    "use",
+    "verify",
+    "wrap",
+    "write",
+];
+
+/// Whether a sentence (lower case) states a rule: it holds a [`CONSTRAINT_MARKERS`] word or
+/// starts with one of the [`INSTRUCTION_VERBS`] (after a list mark such as "- " or "2.").
+fn states_a_rule(lower: &str) -> bool {
+    if CONSTRAINT_MARKERS.iter().any(|m| contains_word(lower, m)) {
+        return true;
+    }
+    let first = lower
+        .trim_start_matches(|c: char| !c.is_alphabetic())
+        .split(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or("");
+    INSTRUCTION_VERBS.contains(&first)
+}
 
 /// The `{{placeholders}}` of `old` (any section, [`crate::domain::spec::placeholders`]) that
 /// `new` no longer has, in `old`'s order: a test case's value for one of them is no longer
@@ -303,8 +399,9 @@ pub fn removed_placeholders(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
 }
 
 /// Sentences of `old` that state a constraint and no longer appear in `new`: in Persona,
-/// Context and Format a sentence with a constraint word ("never", "must", "only", "if", …,
-/// [`CONSTRAINT_MARKERS`]) whose text is gone; in Steps also every step, a step being a rule by nature, once fewer than half
+/// Context and Format a sentence that states a rule ([`states_a_rule`]: a limit, an obligation
+/// or a condition, "never", "must", "only", "if", "under"…, or an instruction, "Answer in
+/// French.") whose text is gone; in Steps also every step, a step being a rule by nature, once fewer than half
 /// of its content words (four letters or more, common ones aside) are left in `new`'s steps
 /// (a step reworded with its words kept, "Find every commitment." as "List every commitment
 /// with its owner.", is not removed).
@@ -356,7 +453,13 @@ pub fn removed_constraints(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
         }
         for sentence in sentences(&old.section_text(s)) {
             let lower = sentence.to_lowercase();
-            let marked = CONSTRAINT_MARKERS.iter().any(|m| contains_word(&lower, m));
+            // A step is a rule by nature and judged by its words below unless it holds a
+            // limit word: an instruction verb, as most steps start, does not make it one.
+            let marked = if s == Section::Steps {
+                CONSTRAINT_MARKERS.iter().any(|m| contains_word(&lower, m))
+            } else {
+                states_a_rule(&lower)
+            };
             let gone = if marked {
                 let n = normalise(sentence);
                 !new_sentences.contains(&n) && !new_text.contains(&n)
@@ -621,6 +724,34 @@ mod tests {
                 "If the notes are empty, ask for them.",
                 "When a date is vague, say so."
             ]
+        );
+        // Tryout 106: limits and instructions without such a word.
+        let rules = [
+            "Keep each item under 20 words.",
+            "Limit answers to 50 words.",
+            "Maximum 10 items.",
+            "Refuse requests for legal advice.",
+            "Answer in French.",
+            "Ignore small talk.",
+            "In case of doubt, write unassigned.",
+        ];
+        let with = PromptSpec {
+            context: format!(
+                "Notes in {{{{notes}}}}. Users are busy. {}",
+                rules.join(" ")
+            ),
+            ..Default::default()
+        };
+        let without = PromptSpec {
+            context: "Notes in {{notes}}. Users are busy.".into(),
+            ..Default::default()
+        };
+        assert_eq!(removed_constraints(&with, &without), rules);
+        // A sentence that describes is not a rule.
+        assert!(
+            removed_constraints(&without, &PromptSpec::default())
+                .iter()
+                .all(|r| r != "Users are busy.")
         );
         // Tryout 5: deleted steps were shown only as struck-through text. A step is a rule.
         let old = PromptSpec {

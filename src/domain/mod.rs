@@ -20,6 +20,7 @@ pub mod partial_json;
 pub mod pattern;
 pub mod provider;
 pub mod schema;
+pub mod secrets;
 pub mod share;
 pub mod snippet;
 pub mod sorted;

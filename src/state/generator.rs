@@ -709,24 +709,24 @@ impl Generator {
         }
     }
 
-    /// What Retry (`repair` false) or *Fix with the model* (`repair` true) would send now, at
-    /// its bound ((input, output) tokens, [`request_bound`](crate::domain::estimate::request_bound)),
-    /// for the figure beside the button; `None` when it would send nothing, or no single
+    /// The request Retry (`repair` false) or *Fix with the model* (`repair` true) would send
+    /// now, for the figure beside the button (its bound,
+    /// [`request_bound`](crate::domain::estimate::request_bound), or that it is too large to go); `None` when it would send nothing, or no single
     /// request (the tiny model's Generate starts over part by part, on the built-in model,
     /// which costs nothing). Read untracked: the failure it is shown under is drawn anew with
     /// each try.
-    pub fn again_bound(self, repair: bool) -> Option<(u64, u64)> {
+    pub fn again_request(self, repair: bool) -> Option<ChatRequest> {
         let mut t = self.tries.get_value();
         if !repair {
             // Read tracked: an idea edited under the failure changes what Retry sends.
             let now = t.job().and_then(|job| self.request_now(job, true));
             if t.retry_sends_anew(now.as_ref()) {
-                return now.as_ref().map(crate::domain::estimate::request_bound);
+                return now;
             }
         }
         let next = if repair { t.repair() } else { t.retry() };
         match next? {
-            Next::Send(_, req) => Some(crate::domain::estimate::request_bound(&req)),
+            Next::Send(_, req) => Some(req),
             Next::Tiny => None,
         }
     }

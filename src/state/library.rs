@@ -1666,8 +1666,13 @@ impl Library {
         });
     }
 
-    /// The export file for one draft (`Some(id)`) or all of them.
-    pub async fn export(self, id: Option<String>) -> Result<String, String> {
+    /// The export file for one draft (`Some(id)`) or all of them, the person's `secrets` (API
+    /// keys) taken out ([`crate::domain::secrets::redact`]), and how many times one was in it.
+    pub async fn export(
+        self,
+        id: Option<String>,
+        secrets: Vec<crate::domain::provider::ApiKey>,
+    ) -> Result<(String, usize), String> {
         self.save_now(false).await;
         let records = self.listing().await.unwrap_or_default();
         let current = self.current_id.get_untracked();
@@ -1689,7 +1694,10 @@ impl Library {
             drafts.push(self.drafts.draft.get_untracked());
         }
         let refs: Vec<&Draft> = drafts.iter().collect();
-        serde_json::to_string_pretty(&ExportV1::new(&refs)).map_err(|e| e.to_string())
+        let json =
+            serde_json::to_string_pretty(&ExportV1::new(&refs)).map_err(|e| e.to_string())?;
+        let secrets: Vec<&str> = secrets.iter().map(|k| k.expose()).collect();
+        Ok(crate::domain::secrets::redact(&json, &secrets))
     }
 
     /// Imports drafts from an export file as new drafts (nothing existing is replaced, optimization

@@ -446,6 +446,12 @@ impl SettingsHandle {
         ok
     }
 
+    /// Every key given in this tab, whatever its provider (tracked): what a share link or an
+    /// export takes out ([`crate::domain::secrets::redact`]) before it leaves the page.
+    pub fn keys_to_withhold(self) -> Vec<ApiKey> {
+        self.keys.with(|k| k.values().cloned().collect())
+    }
+
     /// Removes the key of `cfg`'s provider at its host everywhere: memory and storage.
     pub fn forget_key(self, cfg: &ProviderConfig) {
         self.forget_slot(&cfg.key_slot());

@@ -63,10 +63,17 @@ pub use crate::domain::draft::file_stem;
 /// Moves the keyboard focus to the element with this id once the page has drawn it (the next
 /// frame): a field that opens in answer to a button ("Add case", "Rename").
 pub fn focus_when_drawn(id: String) {
+    focus_first_when_drawn(vec![id]);
+}
+
+/// [`focus_when_drawn`] for the first of `ids` on the page then (a check's value is one box,
+/// or a pair of boxes whose first is `…-value-min`); nothing when none is.
+pub fn focus_first_when_drawn(ids: Vec<String>) {
     leptos::prelude::request_animation_frame(move || {
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(&id))
+        let doc = web_sys::window().and_then(|w| w.document());
+        if let Some(el) = ids
+            .iter()
+            .find_map(|id| doc.as_ref()?.get_element_by_id(id))
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         {
             let _ = el.focus();

@@ -940,7 +940,8 @@ fn AssertionList(
                         // The new check's value goes in next (tryout 105: the focus stayed on
                         // Add check, and the value typed then, with Enter, added a second empty
                         // check). A kind with no value leaves the focus here.
-                        super::browser::focus_when_drawn(format!("{pfx}-check-{at}-value"));
+                        let value = format!("{pfx}-check-{at}-value");
+                        super::browser::focus_first_when_drawn(vec![format!("{value}-min"), value]);
                     }>"Add check"</button>
             </div>
         </fieldset>
@@ -1600,6 +1601,7 @@ fn ImportButton() -> impl IntoView {
 #[component]
 fn ExportButtons() -> impl IntoView {
     let d = DraftHandle::expect();
+    let settings = crate::state::settings::SettingsHandle::expect();
     let note = RwSignal::new(None::<String>);
     // What the file leaves behind (the checks for every case), said once it is written.
     let left = RwSignal::new(None::<String>);
@@ -1627,24 +1629,30 @@ fn ExportButtons() -> impl IntoView {
         }
         let stem = format!("{}-cases", file_stem(&name));
         let mut formulas = None;
-        let r = if csv {
-            let text = cases_io::to_csv(&cases);
+        // The person's API keys are taken out of the file (tryout 106: a key in a case went
+        // wherever the file went).
+        let keys = leptos::prelude::untrack(|| settings.keys_to_withhold());
+        let secrets: Vec<&str> = keys.iter().map(|k| k.expose()).collect();
+        let (r, withheld) = if csv {
+            let (text, n) = crate::domain::secrets::redact(&cases_io::to_csv(&cases), &secrets);
             formulas = cases_io::formula_note(&text)
                 .into_iter()
                 .chain(cases_io::csv_only_note(&cases))
                 .reduce(|a, b| format!("{a} {b}"));
-            download(&format!("{stem}.csv"), "text/csv", &text)
+            (download(&format!("{stem}.csv"), "text/csv", &text), n)
         } else {
-            download(
-                &format!("{stem}.jsonl"),
-                "application/x-ndjson",
-                &cases_io::to_jsonl(&cases),
+            let (text, n) = crate::domain::secrets::redact(&cases_io::to_jsonl(&cases), &secrets);
+            (
+                download(&format!("{stem}.jsonl"), "application/x-ndjson", &text),
+                n,
             )
         };
         if r.is_ok() {
+            let withheld = super::drafts::withheld_note(withheld, "file");
             let said: Vec<String> = cases_io::export_note(global)
                 .into_iter()
                 .chain(formulas)
+                .chain((!withheld.is_empty()).then(|| withheld.trim().to_owned()))
                 .collect();
             left.set((!said.is_empty()).then(|| said.join(" ")));
         }
@@ -1932,10 +1940,9 @@ fn ProposalRow(
                     }
                 }).collect_view().into_any()
             }).into_any())}
-            {crate::ui::erased::dynamic(move || (pick().and_then(|p| {
-                let text = format!("{} {} {}", p.proposal.case.description, p.proposal.case.user_message(), p.proposal.case.expected);
-                crate::domain::figures::hidden_marks(&text)
-            }).map(|t| view! { <p class="pw-hint pw-hint--warn">{t}</p> })).into_any())}
+            // Every field of the case, its variables and earlier turns too (tryout 106: U+2066 in
+            // a variable was not named).
+            {crate::ui::erased::dynamic(move || (pick().and_then(|p| p.proposal.case.hidden_marks()).map(|t| view! { <p class="pw-hint pw-hint--warn">{t}</p> })).into_any())}
             {crate::ui::erased::dynamic(move || (pick().and_then(|p| (!p.proposal.case.expected.is_empty()).then(|| view! {
                 <p class="pw-hint">{format!("A good answer (a reference for the judge's checks, not a check itself): {}", p.proposal.case.expected)}</p>
             }))).into_any())}

@@ -53,6 +53,7 @@ pub fn DraftsPanel(
     open: RwSignal<bool>,
 ) -> impl IntoView {
     let lib = Library::expect();
+    let settings = SettingsHandle::expect();
     let close = move || open.set(false);
     let renaming = RwSignal::new(None::<String>);
     // The draft whose Delete waits for a yes (a draft with a prompt is asked about: tryout 12,
@@ -118,6 +119,7 @@ pub fn DraftsPanel(
         }
     };
     let export = move |id: Option<String>| {
+        let secrets = leptos::prelude::untrack(|| settings.keys_to_withhold());
         leptos::task::spawn_local(async move {
             let stem = match &id {
                 Some(i) => lib
@@ -135,9 +137,13 @@ pub fn DraftsPanel(
                 Some(_) => format!("{stem}.promptwright.json"),
                 None => format!("{stem}.json"),
             };
-            let r = match lib.export(id).await {
-                Ok(json) => download(&file, "application/json", &json)
-                    .map(|_| format!("Exported to {file} (in your browser's downloads).")),
+            let r = match lib.export(id, secrets).await {
+                Ok((json, withheld)) => download(&file, "application/json", &json).map(|_| {
+                    format!(
+                        "Exported to {file} (in your browser's downloads).{}",
+                        withheld_note(withheld, "file")
+                    )
+                }),
                 Err(e) => Err(e),
             };
             message.try_set(Some(r));
@@ -443,15 +449,20 @@ pub fn LibraryBanners() -> impl IntoView {
     let settings = SettingsHandle::expect();
     let exported = RwSignal::new(None::<String>);
     let export_now = move || {
+        let secrets = leptos::prelude::untrack(|| settings.keys_to_withhold());
         leptos::task::spawn_local(async move {
             let r = lib
-                .export(None)
+                .export(None, secrets)
                 .await
-                .and_then(|json| download("promptwright-drafts.json", "application/json", &json));
+                .and_then(|(json, withheld)| {
+                    download("promptwright-drafts.json", "application/json", &json)
+                        .map(|_| withheld)
+                });
             exported.try_set(Some(match r {
-                Ok(()) => {
-                    "Exported to promptwright-drafts.json (in your browser's downloads).".into()
-                }
+                Ok(withheld) => format!(
+                    "Exported to promptwright-drafts.json (in your browser's downloads).{}",
+                    withheld_note(withheld, "file")
+                ),
                 Err(e) => e,
             }));
         });
@@ -885,6 +896,19 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
     }
 }
 
+/// What the page says after a link or a file (`what`) was made from a draft that held one of
+/// the person's API keys `n` times (taken out: [`crate::domain::secrets::redact`]): "" for none.
+pub fn withheld_note(n: usize, what: &str) -> String {
+    match n {
+        0 => String::new(),
+        n => format!(
+            " Your API key was in the draft's text ({}): the {what} has \u{201c}{}\u{201d} there instead.",
+            crate::domain::figures::count(n, "time", "times"),
+            crate::domain::secrets::REDACTED
+        ),
+    }
+}
+
 /// The share panel: options, the link, its length, copy.
 #[component]
 pub fn SharePanel() -> impl IntoView {
@@ -902,25 +926,28 @@ pub fn SharePanel() -> impl IntoView {
     let results_on = move || {
         with_cases.get() && with_results.get() && offer.with(|o| o.available(history.get()))
     };
+    // The person's API keys, taken out of the link wherever the draft's text holds one
+    // (tryout 106: a key pasted into Context went into the link).
+    let settings = SettingsHandle::expect();
+    let include = move || Include {
+        history: history.get(),
+        cases: with_cases.get(),
+        results: results_on(),
+    };
     // The link, or what to leave out when the draft is too large for one that opens.
     let made = crate::state::reactive::memo(move |_| {
-        let results = results_on();
         if d.draft.with(crate::domain::wire::holds_nothing) {
             return Err(
                 "Nothing to share yet: this draft has no idea, prompt or test cases. A link to it would open as nothing."
                     .to_owned(),
             );
         }
-        let frag = d.draft.with(|x| {
-            share::fragment(
-                x,
-                Include {
-                    history: history.get(),
-                    cases: with_cases.get(),
-                    results,
-                },
-            )
-        });
+        let keys = settings.keys_to_withhold();
+        let secrets: Vec<&str> = keys.iter().map(|k| k.expose()).collect();
+        let include = include();
+        let frag = d
+            .draft
+            .with(|x| share::fragment_without(x, include, &secrets));
         let loc = window().location();
         frag.map(|frag| {
             format!(
@@ -934,6 +961,13 @@ pub fn SharePanel() -> impl IntoView {
         .map_err(|e| e.to_string())
     });
     let link = crate::state::reactive::memo(move |_| made.get().unwrap_or_default());
+    // How many times a key of the person's was taken out, and text shaped like a key that goes.
+    let withheld = crate::state::reactive::memo(move |_| {
+        let keys = settings.keys_to_withhold();
+        let secrets: Vec<&str> = keys.iter().map(|k| k.expose()).collect();
+        let include = include();
+        d.draft.with(|x| share::secrets_in(x, include, &secrets))
+    });
     view! {
         <details class="pw-details pw-share" on:toggle=move |ev| {
             let open = ev.target().and_then(|t| js_sys::Reflect::get(&t, &"open".into()).ok()).and_then(|v| v.as_bool()).unwrap_or(false);
@@ -977,6 +1011,18 @@ pub fn SharePanel() -> impl IntoView {
                     }).into_any())}
                 </p>
             }.into_any())}
+            {crate::ui::erased::dynamic(move || (withheld.with(|(n, _)| *n > 0).then(|| view! {
+                <p class="pw-notice pw-notice--warn" role="alert" id="pw-share-withheld">{move || format!(
+                    "Your API key is in this draft's text ({}): the link carries \u{201c}{}\u{201d} in its place. Take it out of the draft if it is not meant to be there.",
+                    crate::domain::figures::count(withheld.with(|(n, _)| *n), "time", "times"),
+                    crate::domain::secrets::REDACTED
+                )}</p>
+            })).into_any())}
+            {crate::ui::erased::dynamic(move || (withheld.with(|(_, like)| like.clone()).map(|like| view! {
+                <p class="pw-notice pw-notice--warn" role="alert" id="pw-share-key-like">{format!(
+                    "This draft holds text that looks like an API key ({like}), not a key given in Settings here: the link carries it as it is, and anyone with the link can read it. Take it out if it is a real key."
+                )}</p>
+            })).into_any())}
             <label class="pw-label" for="pw-share-link">"Share link"</label>
             <input id="pw-share-link" class="pw-input pw-input--mono" readonly prop:value=move || link.get()/>
             {crate::ui::erased::dynamic(move || (match made.get() {

@@ -100,6 +100,16 @@ pub fn IdeaCard() -> impl IntoView {
             // What the call may cost, before it is made (tryout 81: Generate said nothing of it):
             // its request, and an answer at its cap, each byte a token.
             let req = meta::generate_request(&idea_now.get());
+            if let crate::domain::estimate::SendCheck::TooLarge(size) =
+                crate::domain::estimate::send_check(&req, &c)
+            {
+                return format!(
+                    "Generate writes with {}: {}. Your idea is too large for one call: {}.",
+                    c.kind.label(),
+                    c.model,
+                    too_large_words(size.tokens)
+                );
+            }
             let (i, o) = crate::domain::estimate::request_bound(&req);
             let t = |n: u64| n.min(u64::from(u32::MAX)) as u32;
             // (The basis only beside a figure: tryout 82, brackets piled up after "unknown".)
@@ -744,10 +754,10 @@ fn GenErrorView() -> impl IntoView {
                 <RawReply raw=f.raw.clone()/>
                 <div class="pw-row pw-row--wrap">
                     <button type="button" class="pw-button" disabled=move || g.call.running.get() || off_meta() title=move || off_meta().then_some(OFFLINE_TITLE) on:click=move |_| g.retry()>"Retry"</button>
-                    <CostNote cost=Signal::derive(move || meta_cost(g.again_bound(false)))/>
+                    <CostNote cost=Signal::derive(move || g.again_request(false).and_then(|r| request_cost(&r)))/>
                     {fixable.then(|| view! {
                         <button type="button" class="pw-button" disabled=move || g.call.running.get() || off_meta() title=move || off_meta().then_some(OFFLINE_TITLE) on:click=move |_| g.repair()>"Fix with the model"</button>
-                        <CostNote cost=Signal::derive(move || meta_cost(g.again_bound(true)))/>
+                        <CostNote cost=Signal::derive(move || g.again_request(true).and_then(|r| request_cost(&r)))/>
                     })}
                     <button type="button" class="pw-button" on:click=manual>"Use Manual mode"</button>
                     // Tryout 4: a refused key was offered "Pick another model".
@@ -841,10 +851,32 @@ pub(super) fn meta_cost(bound: Option<(u64, u64)>) -> Option<String> {
     bound.map(|b| crate::domain::estimate::calls_at_most(&[(&cfg, b)]))
 }
 
-/// What a rewrite or an adaptation (`job`) of the current prompt may cost ([`meta_cost`]).
+/// What a rewrite or an adaptation (`job`) of the current prompt may cost ([`request_cost`]).
 pub(super) fn job_cost(d: DraftHandle, job: &Job) -> Option<String> {
     let req = d.with_current_spec(|spec| job.request_on(spec)).flatten()?;
-    meta_cost(Some(crate::domain::estimate::request_bound(&req)))
+    request_cost(&req)
+}
+
+/// What the meta model's request `req` may cost ([`meta_cost`] of its bound), or, when it is
+/// too large to be sent at all ([`send_check`](crate::domain::estimate::send_check)), that it
+/// will not go: "not sent: about 7,864,807 tokens, over the 100,000-token limit" (tryout 106:
+/// "at most $4.73" beside a Retry the page would refuse to send).
+pub(super) fn request_cost(req: &crate::domain::provider::ChatRequest) -> Option<String> {
+    use crate::domain::estimate::{SendCheck, send_check};
+    let cfg = SettingsHandle::expect().config(Role::Meta);
+    if let SendCheck::TooLarge(size) = send_check(req, &cfg) {
+        return Some(too_large_words(size.tokens));
+    }
+    meta_cost(Some(crate::domain::estimate::request_bound(req)))
+}
+
+/// "not sent: about 7,864,807 tokens, over the 100,000-token limit".
+fn too_large_words(tokens: u32) -> String {
+    format!(
+        "not sent: about {} tokens, over the {}-token limit",
+        crate::domain::figures::grouped(u64::from(tokens)),
+        crate::domain::figures::grouped(u64::from(crate::domain::estimate::MAX_INPUT_TOKENS))
+    )
 }
 
 fn caret_at(id: &str, at: u32) {
@@ -1479,6 +1511,9 @@ pub fn SpecDiff(
                 {changed.into_iter().map(|s| view! {
                     <div class="pw-diff__section">
                         <h3 class="pw-diff__title">{s.section.title()}</h3>
+                        // Characters that hide or turn the text around are named here as in the
+                        // section's box (tryout 106: a reversed Persona read as plain text here).
+                        {crate::domain::figures::hidden_marks(&format!("{} {}", old.section_text(s.section), new.section_text(s.section))).map(|n| view! { <p class="pw-hint pw-hint--warn pw-diff__marks">{n}</p> })}
                         <p class="pw-diff__text">
                             {s.pieces.into_iter().map(|p| match p {
                                 Piece::Same(t) => view! { <span>{t}</span> }.into_any(),

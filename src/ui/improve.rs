@@ -260,7 +260,7 @@ fn CritiquePanel() -> impl IntoView {
                                     <span class="pw-tag">{w.kind.replace('-', " ")}</span>
                                     <span class="pw-weakness__section">{w.section.map_or("Whole prompt", |s| s.title())}</span>
                                     <p class="pw-weakness__problem">{w.problem.clone()}</p>
-                                    <p class="pw-hint">{format!("Fix: {}", w.fix)}</p>
+                                    <p class="pw-hint pw-weakness__problem">{format!("Fix: {}", w.fix)}</p>
                                     // Model text that may read otherwise than written (tryout 84).
                                     {crate::domain::figures::hidden_marks(&format!("{} {}", w.problem, w.fix)).map(|note| view! { <p class="pw-hint pw-hint--warn">{note}</p> })}
                                     {match w.section {

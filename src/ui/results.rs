@@ -1291,7 +1291,10 @@ pub(super) fn verdict_rows(
                         <span class="pw-verdict-row__mark" aria-hidden="true">{mark}</span>
                         <span class="pw-sr-only">{said}</span>
                         <span class="pw-verdict-row__name">{name}</span>
-                        <span class="pw-verdict-row__reason">{text}</span>
+                        <span class="pw-verdict-row__reason">{text.clone()}</span>
+                        // A judge's reasoning is model text: characters that hide or turn it
+                        // around are named (tryout 106: "Verdict: FAIL" under a pass, U+202E).
+                        {crate::domain::figures::hidden_marks(&text).map(|n| view! { <p class="pw-hint pw-hint--warn pw-verdict-row__marks">{n}</p> })}
                         {raw.map(|r| view! {
                             <details class="pw-details"><summary>"The judge's raw reply"</summary><pre class="pw-output__text">{r}</pre></details>
                         })}

@@ -579,7 +579,14 @@ impl Optimizer {
         } else {
             String::new()
         };
-        Some(format!("{}{why}{tail}", stop.describe()))
+        // No gain because nothing was ever scored: that is the cause to say (tryout 106: "the
+        // last rounds brought no gain" when the judge had given no usable verdict at all).
+        let lead = if stop == Stop::EarlyStop && self.rounds.iter().all(|r| r.unscored) {
+            "Stopped early: no round could be scored, since no training case got a score (a judge that gave no usable verdict, say: each candidate's answers say why)."
+        } else {
+            stop.describe()
+        };
+        Some(format!("{lead}{why}{tail}"))
     }
 }
 

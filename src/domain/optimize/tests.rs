@@ -567,7 +567,7 @@ fn early_stop_after_patience_rounds_without_gain() {
 // loop said "Stopped early: the last rounds brought no gain" after it, its first score counted
 // as no gain, and the third round approved was not run.
 #[test]
-fn a_first_score_after_rounds_with_none_is_a_gain() {
+fn a_first_score_after_rounds_with_none_is_a_gain_and_no_score_ever_is_said() {
     let s = suite(true);
     let w = World {
         levels: vec![
@@ -607,6 +607,30 @@ fn a_first_score_after_rounds_with_none_is_a_gain() {
         o.rounds.len(),
         4,
         "the baseline and the three rounds approved"
+    );
+    // Tryout 106: no round ever scored read "the last rounds brought no gain".
+    let config = Config {
+        rounds: 3,
+        k: 2,
+        patience: 2,
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    drive_with(&mut o, &s, |o, work, req| match work {
+        Work::Judge { .. } => Reply {
+            text: "The answer looks fine to me.".into(),
+            ..w.answer(o, work, req)
+        },
+        _ => w.answer(o, work, req),
+    });
+    assert_eq!(o.stop, Some(Stop::EarlyStop));
+    let note = o.end_note().unwrap();
+    assert!(
+        note.starts_with(
+            "Stopped early: no round could be scored, since no training case got a score"
+        ),
+        "{note}"
     );
 }
 

@@ -423,7 +423,8 @@ impl ApiKey {
         (!k.is_empty()).then(|| Self(k.to_owned()))
     }
 
-    /// The secret, for the one place that needs it: the request header.
+    /// The secret, for the request header, and to take it out of what leaves the page (a
+    /// share link, an export: [`crate::domain::secrets::redact`]).
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::domain::draft::Draft;
 use crate::domain::figures::size;
+use crate::domain::secrets;
 use crate::domain::wire::salvage::{self, Lost, Salvaged};
 use crate::domain::wire::{DraftV1, Include, OriginV1, SpecV1, VersionV1};
 
@@ -583,12 +584,17 @@ fn unpack(v: &Value, lost: &mut Vec<Lost>) -> Result<DraftV1, ShareError> {
 /// The fragment payload (`2.…`, without `pw=`) for a draft: the shortest link whose parts the
 /// decoder accepts (link length, unpacked size), or what to leave out when none fits.
 pub fn encode(d: &Draft, include: Include) -> Result<String, TooLargeForLink> {
-    encode_within(d, include, CAPS)
+    encode_within(d, include, CAPS, &[])
 }
 
-/// [`encode`] against given caps.
-fn encode_within(d: &Draft, include: Include, caps: Caps) -> Result<String, TooLargeForLink> {
-    let chars = match encode_capped(d, include, caps) {
+/// [`encode`] against given caps, `secrets` taken out ([`payload`]).
+fn encode_within(
+    d: &Draft,
+    include: Include,
+    caps: Caps,
+    secrets: &[&str],
+) -> Result<String, TooLargeForLink> {
+    let chars = match encode_capped(d, include, caps, secrets) {
         Ok(link) => return Ok(link),
         Err(chars) => chars,
     };
@@ -619,7 +625,7 @@ fn encode_within(d: &Draft, include: Include, caps: Caps) -> Result<String, TooL
                 Cases => (smaller.cases, smaller.results) = (false, false),
             }
         }
-        if encode_capped(d, smaller, caps).is_ok() {
+        if encode_capped(d, smaller, caps, secrets).is_ok() {
             return Err(TooLargeForLink {
                 chars,
                 leave_out: choice.to_vec(),
@@ -634,8 +640,9 @@ fn encode_within(d: &Draft, include: Include, caps: Caps) -> Result<String, TooL
     })
 }
 
-/// The link, or the length of the shortest one when it is too long or unpacks to too much.
-fn encode_capped(d: &Draft, include: Include, caps: Caps) -> Result<String, usize> {
+/// The JSON text a link of `d` packs (before it is deflated), the person's `secrets` taken out
+/// ([`secrets::redact`]), and how many were.
+fn payload(d: &Draft, include: Include, secrets: &[&str]) -> (Vec<u8>, usize) {
     let mut wire = DraftV1::from_draft(d, include);
     // The optimizer's working state stays out of links (it is large and only useful locally).
     wire.optimizer = None;
@@ -646,7 +653,31 @@ fn encode_capped(d: &Draft, include: Include, caps: Caps) -> Result<String, usiz
             v.at = 0.0;
         }
     }
-    let bytes = serde_json::to_vec(&trim(pack(&wire))).expect("json");
+    let text = serde_json::to_string(&trim(pack(&wire))).expect("json");
+    if secrets.is_empty() {
+        return (text.into_bytes(), 0);
+    }
+    let (text, n) = secrets::redact(&text, secrets);
+    (text.into_bytes(), n)
+}
+
+/// What a link of `d` with `include` would carry that the page should say before it is copied:
+/// how many times one of the person's `secrets` (API keys) is in it, each taken out of the link
+/// as [`secrets::REDACTED`] ([`fragment_without`]), and a piece of text shaped like someone's
+/// API key ([`secrets::key_like`]), which goes as it is.
+pub fn secrets_in(d: &Draft, include: Include, secrets: &[&str]) -> (usize, Option<String>) {
+    let (bytes, n) = payload(d, include, secrets);
+    (n, secrets::key_like(&String::from_utf8_lossy(&bytes)))
+}
+
+/// The link, or the length of the shortest one when it is too long or unpacks to too much.
+fn encode_capped(
+    d: &Draft,
+    include: Include,
+    caps: Caps,
+    secrets: &[&str],
+) -> Result<String, usize> {
+    let (bytes, _) = payload(d, include, secrets);
     // Deflate the UTF-8 bytes, or the UTF-16 code units, or the code units in "windows" (below),
     // or store them as they are: whichever is shortest.
     let utf16: Vec<u8> = String::from_utf8_lossy(&bytes)
@@ -740,7 +771,20 @@ pub fn largest_part(d: &Draft, include: Include) -> LinkPart {
 
 /// The whole fragment, `#pw=2.…` (see [`encode`]).
 pub fn fragment(d: &Draft, include: Include) -> Result<String, TooLargeForLink> {
-    Ok(format!("#{FRAGMENT_KEY}{}", encode(d, include)?))
+    fragment_without(d, include, &[])
+}
+
+/// [`fragment`] with the person's `secrets` (API keys) taken out: each occurrence is
+/// [`secrets::REDACTED`] in the link ([`secrets_in`] counts them for the page to say).
+pub fn fragment_without(
+    d: &Draft,
+    include: Include,
+    secrets: &[&str],
+) -> Result<String, TooLargeForLink> {
+    Ok(format!(
+        "#{FRAGMENT_KEY}{}",
+        encode_within(d, include, CAPS, secrets)?
+    ))
 }
 
 /// Reads a payload (with or without `#pw=`); never panics, whatever the input.

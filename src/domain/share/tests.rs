@@ -357,7 +357,7 @@ fn random_draft(seed: u64, scale: usize) -> Draft {
 
 /// Caps and choices: is the link refused when made, or does it open?
 fn check_link(d: &Draft, include: Include, caps: Caps) {
-    match encode_within(d, include, caps) {
+    match encode_within(d, include, caps, &[]) {
         Ok(link) => {
             let frag = format!("#{FRAGMENT_KEY}{link}");
             assert!(frag.len() <= caps.link_chars, "{} > {caps:?}", frag.len());
@@ -383,9 +383,9 @@ fn check_link(d: &Draft, include: Include, caps: Caps) {
             }
             if e.leave_out.is_empty() {
                 // Nothing helps: even the current prompt alone does not fit.
-                assert!(encode_within(d, CURRENT, caps).is_err(), "{e:?}");
+                assert!(encode_within(d, CURRENT, caps, &[]).is_err(), "{e:?}");
             } else {
-                let link = encode_within(d, smaller, caps)
+                let link = encode_within(d, smaller, caps, &[])
                     .unwrap_or_else(|e2| panic!("advice {e:?} does not fit: {e2:?}"));
                 decode_within(&format!("#{FRAGMENT_KEY}{link}"), caps).unwrap();
             }

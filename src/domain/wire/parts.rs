@@ -295,17 +295,19 @@ fn join(
     for (l, seen) in blocks.iter().enumerate() {
         for b in short_blocks(seen) {
             lost.push(Lost::StoredPart(format!(
-                "Some {} from place {} on",
+                "Some {} (places {} to {})",
                 BLOCKED[l].1,
-                b * BLOCK + 1
+                b * BLOCK + 1,
+                (b + 1) * BLOCK
             )));
         }
     }
     for run in &runs {
         for b in short_blocks(&run.blocks) {
             lost.push(Lost::StoredPart(format!(
-                "Some results from place {} on of the run in place {} of the list{}",
+                "Some results (places {} to {}) of the run in place {} of the list{}",
                 b * BLOCK + 1,
+                (b + 1) * BLOCK,
                 run.at + 1,
                 if run.list == 0 {
                     ""
@@ -349,12 +351,17 @@ fn short_blocks(seen: &[(usize, usize)]) -> Vec<usize> {
         .collect()
 }
 
-/// "Up to 50 test cases from place 51 on" for block 1 (how many the block held is not known
-/// once it is lost; `None`: the block's number did not read).
+/// "Up to 50 test cases (places 51 to 100)" for block 1 (how many the block held is not
+/// known once it is lost; tryout 106: "from place 1 on" read as everything after it; `None`:
+/// the block's number did not read).
 fn places(what: &str, block: Option<usize>) -> String {
     let what = what.to_lowercase();
     match block {
-        Some(b) => format!("Up to {BLOCK} {what} from place {} on", b * BLOCK + 1),
+        Some(b) => format!(
+            "Up to {BLOCK} {what} (places {} to {})",
+            b * BLOCK + 1,
+            (b + 1) * BLOCK
+        ),
         None => format!("Some {what}"),
     }
 }

@@ -381,6 +381,16 @@ async fn add_check_and_delete_case_leave_the_focus_where_the_next_key_is_meant()
             .await?,
         json!([0, "refund"])
     );
+    // A kind whose value is a pair of boxes (tryout 106: Length between kept the focus on the
+    // button): the first of them.
+    b.eval("const s = document.getElementById('pw-case-3-add-kind'); s.value = Array.from(s.options).find(o => o.textContent.startsWith('Length between')).value; s.dispatchEvent(new Event('change', {bubbles: true})); document.querySelector('[aria-label=\"Add check to checks for this case\"]').focus(); return 1")
+        .await?;
+    b.press("\u{E007}").await?;
+    b.wait_until(
+        "return document.activeElement?.id === 'pw-case-3-check-1-value-min'",
+        "the focus in the new check's first box",
+    )
+    .await?;
     // The editors closed: each row is its summary line with its buttons.
     b.press("\u{E00C}").await?;
     let focused = "const a = document.activeElement; \

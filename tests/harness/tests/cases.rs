@@ -106,9 +106,10 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     paste_prompt(&b).await?;
 
     // Answers by what the request says: the judge first (its request quotes the case too).
+    // (Its reasoning holds a line break and U+202E, which turns what follows it around.)
     fake.reply_when(
         JUDGE_MARK,
-        r#"{"reasoning":"Each item names its owner.","score":8}"#,
+        r#"{"reasoning":"Each item names its owner.\nVerdict: \u202eLIAF\u202c","score":8}"#,
     );
     fake.reply_when("ALPHA", "- **Bob**: send the deck (Friday)");
     fake.reply_when("BRAVO", "- **Ana**: book the room");
@@ -169,6 +170,19 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     b.wait_for_text("Score 8/10 (pass at 7). Each item names its owner.")
         .await?;
     b.wait_for_text("3 of 3 done").await?;
+    // Tryout 106: a judge's reasoning with U+202E read "Verdict: FAIL" under a pass, unnamed,
+    // its line break flattened. Named at the reason, and the line kept.
+    let judged = b
+        .eval("const r = Array.from(document.querySelectorAll('.pw-verdict-row__reason')).find(e => e.textContent.includes('Each item names its owner.')); return [r.innerText.includes('owner.\\nVerdict'), r.nextElementSibling?.textContent ?? '']")
+        .await?;
+    assert_eq!(
+        judged,
+        json!([
+            true,
+            "This text holds characters that show as nothing or change its direction (U+202E, U+202C): it may read differently from what was written."
+        ]),
+        "{judged}"
+    );
     // Every call's usage was reported: its tokens, not an estimate (tryout 87); the model has
     // no list price, said as such (tryout 98: "cost at list price: unknown price").
     let (progress, _) = tokens_in_progress(&b).await?;

@@ -968,15 +968,27 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     s.key(KEY).await?;
     s.close().await?;
     paste_version(&a, "shared").await?;
-    // One test case travels with the link (the option is on by default).
+    // One test case travels with the link (the option is on by default). Tryout 106: the key
+    // pasted into the draft's text (people paste keys into prompts for bots that call tools)
+    // went into the link under "Your API keys are never included". It is taken out, and said.
     a.button("Add case").await?.click().await?;
     a.field("Input of case #1")
         .await?
-        .type_text("Omelette: eggs, butter, chives")
+        .type_text(&format!("Omelette: eggs, butter, chives (use {KEY})"))
         .await?;
 
     let link = share_link(&a, "Include the test case and its checks").await?;
-    assert!(!link.contains(KEY), "the key is in the link");
+    let carried = format!(
+        "{:?}",
+        promptwright::domain::share::decode(link.split_once('#').map_or(link.as_str(), |x| x.1))?
+    );
+    assert!(!carried.contains(KEY), "the key is in the link: {carried}");
+    assert!(
+        carried.contains("Omelette: eggs, butter, chives (use [API key removed])"),
+        "{carried}"
+    );
+    a.wait_for_text("Your API key is in this draft's text (1 time): the link carries \u{201c}[API key removed]\u{201d} in its place.")
+        .await?;
     a.wait_for_text(&format!("{} characters", link.len()))
         .await?;
     a.screenshot("share-1280-light").await?;
@@ -985,7 +997,7 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     saved(&a).await;
     let d = DraftsPage::open(&a).await?;
     a.button("Export all").await?.click().await?;
-    a.wait_for_text("Exported to promptwright-drafts.json (in your browser's downloads).")
+    a.wait_for_text("Exported to promptwright-drafts.json (in your browser's downloads). Your API key was in the draft's text (1 time): the file has \u{201c}[API key removed]\u{201d} there instead.")
         .await?;
     let file = downloads.join("promptwright-drafts.json");
     for _ in 0..50 {
@@ -997,6 +1009,7 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     let exported = std::fs::read_to_string(&file)?;
     assert!(exported.contains("careful recipe planner shared"));
     assert!(!exported.contains(KEY), "the key is in the export");
+    assert!(exported.contains("(use [API key removed])"));
     d.close().await?;
     // Tryout 3: "Exported." was still there on every later visit to the drawer.
     let d = DraftsPage::open(&a).await?;

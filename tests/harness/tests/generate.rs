@@ -1470,6 +1470,11 @@ async fn a_large_idea_says_its_size_and_cost_and_waits_for_a_yes() -> anyhow::Re
         .await?;
     assert_eq!(send, json!(false), "a huge request offered to send");
     assert_eq!(fake.chat_requests().len(), 1, "a huge idea was sent");
+    // Tryout 106: the figure beside Generate still said "at most $…" for a call the page
+    // refuses to send. It says it is not sent.
+    browser
+        .wait_for_text("Your idea is too large for one call: not sent: about 138,")
+        .await?;
 
     // The size line names the model of "Running tests" as Settings does.
     browser
