@@ -293,72 +293,70 @@ const CONSTRAINT_MARKERS: &[&str] = &[
     "no longer than",
 ];
 
+/// The words that make a step a rule judged by its exact text (a limit or an obligation): a
+/// condition ("When a date is vague, flag it.") is judged by its words like any step, so a step
+/// reworded with them kept is not flagged (the review).
+const STEP_MARKERS: &[&str] = &[
+    "must",
+    "never",
+    "always",
+    "only",
+    "do not",
+    "don't",
+    "avoid",
+    "at most",
+    "at least",
+    "no more than",
+    "exactly",
+    "required",
+    "forbidden",
+    "should not",
+    "without",
+];
+
 /// Verbs that make a sentence starting with them an instruction ("Answer in French.", "Refuse
 /// requests for legal advice.", "Keep each item under 20 words."; tryout 106: such rules,
 /// dropped, were not flagged).
 const INSTRUCTION_VERBS: &[&str] = &[
     "add",
-    "address",
     "answer",
     "ask",
     "assume",
     "be",
     "begin",
-    "bold",
-    "check",
     "cite",
     "consider",
     "do",
-    "end",
     "explain",
-    "flag",
-    "focus",
     "follow",
-    "format",
     "give",
     "greet",
-    "group",
     "highlight",
     "ignore",
     "include",
     "exclude",
     "keep",
-    "label",
-    "limit",
-    "list",
     "make",
-    "mark",
     "mention",
-    "name",
-    "number",
     "omit",
-    "output",
     "prefer",
     "put",
-    "quote",
     "refuse",
     "remove",
     "reply",
-    "report",
     "respect",
     "respond",
     "return",
     "say",
     "separate",
-    "show",
     "skip",
-    "sort",
     "speak",
-    "start",
-    "state",
     "stay",
-    "structure",
     "summarise",
     "summarize",
     "tell",
     "translate",
     "treat",
-    "try",
     "use",
     "verify",
     "wrap",
@@ -452,11 +450,17 @@ pub fn removed_constraints(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
             continue;
         }
         for sentence in sentences(&old.section_text(s)) {
-            let lower = sentence.to_lowercase();
+            // Read without the characters that show as nothing (tryout 107: "Ne\u{200b}ver"
+            // hid its rule word).
+            let lower: String = sentence
+                .to_lowercase()
+                .chars()
+                .filter(|c| !crate::domain::figures::invisible(*c))
+                .collect();
             // A step is a rule by nature and judged by its words below unless it holds a
             // limit word: an instruction verb, as most steps start, does not make it one.
             let marked = if s == Section::Steps {
-                CONSTRAINT_MARKERS.iter().any(|m| contains_word(&lower, m))
+                STEP_MARKERS.iter().any(|m| contains_word(&lower, m))
             } else {
                 states_a_rule(&lower)
             };
@@ -747,12 +751,32 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(removed_constraints(&with, &without), rules);
-        // A sentence that describes is not a rule.
-        assert!(
-            removed_constraints(&without, &PromptSpec::default())
-                .iter()
-                .all(|r| r != "Users are busy.")
+        // Tryout 107: a zero-width space inside its rule word.
+        let hidden = PromptSpec {
+            context: "Notes in {{notes}}. Ne\u{200b}ver reveal the key.".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            removed_constraints(&hidden, &without),
+            ["Ne\u{200b}ver reveal the key."]
         );
+        // A sentence that describes is not a rule, even one that starts with a word that is also
+        // a verb (the review: "End users…", "Output is…").
+        let described = PromptSpec {
+            context: "Users are busy. End users are sales managers. Output is read by a script. Number formats follow the locale.".into(),
+            ..Default::default()
+        };
+        assert!(removed_constraints(&described, &PromptSpec::default()).is_empty());
+        // A step with a condition, reworded with its words kept, is not removed (the review).
+        let step = PromptSpec {
+            steps: vec!["When a date is vague, flag it.".into()],
+            ..Default::default()
+        };
+        let reworded = PromptSpec {
+            steps: vec!["Flag every vague date.".into()],
+            ..Default::default()
+        };
+        assert!(removed_constraints(&step, &reworded).is_empty());
         // Tryout 5: deleted steps were shown only as struck-through text. A step is a rule.
         let old = PromptSpec {
             steps: vec![

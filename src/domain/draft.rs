@@ -451,8 +451,8 @@ impl Draft {
     /// [`commit`](Self::commit) for a prompt read from a reply: `cut` names the section the reply
     /// ended inside (kept on the new version, so the page marks it unfinished), and `broke` says
     /// its JSON broke there (a syntax error) rather than ending; `stopped` that reading stopped
-    /// at a break (see [`Version::stopped`]). A whole reply (an origin other than
-    /// [`Origin::Partial`]) that gives the prompt of the current version, one marked incomplete,
+    /// at a break (see [`Version::stopped`]). A whole reply to a generation or an adaptation
+    /// (nothing cut) that gives the prompt of the current version, one marked incomplete,
     /// makes that version whole (its origin and marks the reply's): the text is proven whole
     /// (tryout 104: a generation whose whole reply had arrived, its stream still open, was kept
     /// as incomplete by the page's unload, and the reload that read the reply whole made no
@@ -466,7 +466,9 @@ impl Draft {
         now_ms: f64,
     ) -> u32 {
         let before = self.current;
-        let whole = !matches!(origin, Origin::Partial { .. });
+        // Only a whole prompt's reply proves it whole: a paste may be cut, a rewrite is one
+        // section (the review).
+        let whole = matches!(origin, Origin::Generated { .. } | Origin::Adapted { .. });
         let number = self.commit(spec, origin.clone(), now_ms);
         let Some(v) = self.versions.iter_mut().find(|v| v.number == number) else {
             return number;
@@ -475,7 +477,7 @@ impl Draft {
             v.cut = cut;
             v.broke = broke && cut.is_some();
             v.stopped = stopped;
-        } else if whole && matches!(v.origin, Origin::Partial { .. }) {
+        } else if whole && cut.is_none() && !stopped && matches!(v.origin, Origin::Partial { .. }) {
             v.origin = origin;
             v.cut = cut;
             v.broke = broke && cut.is_some();
@@ -1631,8 +1633,31 @@ mod tests {
             3.0,
         );
         assert_eq!(d.current_version().unwrap().origin, generated);
-        d.commit_reply(spec, Origin::Pasted, None, (false, false), 4.0);
+        d.commit_reply(spec.clone(), Origin::Pasted, None, (false, false), 4.0);
         assert_eq!(d.current_version().unwrap().origin, generated);
+        // A paste or a section's rewrite proves nothing whole (the review).
+        let mut e = Draft::default();
+        e.commit_reply(
+            spec.clone(),
+            partial.clone(),
+            Some(Section::Persona),
+            (false, true),
+            1.0,
+        );
+        e.commit_reply(spec.clone(), Origin::Pasted, None, (false, false), 2.0);
+        e.commit_reply(
+            spec,
+            Origin::Rewritten {
+                section: Section::Persona,
+                instruction: "x".into(),
+                model: "m".into(),
+            },
+            None,
+            (false, false),
+            3.0,
+        );
+        let v = e.current_version().unwrap();
+        assert_eq!((&v.origin, v.cut), (&partial, Some(Section::Persona)));
     }
 
     // Tryout 46: a stray word between Persona and Context stopped the reading there, and the

@@ -6,65 +6,140 @@
 /// What a key of the person's is replaced with in a link or a file.
 pub const REDACTED: &str = "[API key removed]";
 
-/// Keys shorter than this are not looked for: a short "key" (a local server's `test`) would
-/// take ordinary words out of the prompt.
-pub const MIN_SECRET_CHARS: usize = 8;
+/// Keys shorter than this, or without a digit, are not looked for: a local server's
+/// placeholder "key" (`anything`, `lm-studio`, `not-needed`) would take ordinary words out of
+/// the prompt. Every provider's real keys are longer and hold digits.
+pub const MIN_SECRET_CHARS: usize = 16;
 
-/// `text` (a JSON, CSV or JSONL text about to leave the page) with every occurrence of each of
-/// `secrets` (the person's API keys, as typed) replaced by [`REDACTED`], and how many were.
-/// A key is looked for as JSON writes it inside a string too (a `"` or `\` in it escaped), so
-/// the JSON stays valid; keys under [`MIN_SECRET_CHARS`] characters are left alone.
+/// Whether `key` is looked for ([`MIN_SECRET_CHARS`]).
+fn worth_looking_for(key: &str) -> bool {
+    key.chars().count() >= MIN_SECRET_CHARS && key.chars().any(|c| c.is_ascii_digit())
+}
+
+/// `text` (a JSON, CSV or JSONL text about to leave the page, or a file's name) with every
+/// occurrence of each of `secrets` (the person's API keys, as typed) replaced by [`REDACTED`],
+/// and how many were. A key is found with spaces or line breaks inside it too, written as they
+/// are or as JSON writes them (`\n`, tryout 107: a key split over two lines, or broken by a
+/// space, went as it was), and with a `"` or `\` in it escaped, so the JSON stays valid; keys
+/// too short or without a digit are left alone ([`MIN_SECRET_CHARS`]). The longest key first,
+/// so a key that begins another leaves none of the other's tail.
 pub fn redact(text: &str, secrets: &[&str]) -> (String, usize) {
     let mut out = text.to_owned();
     let mut n = 0;
-    for s in secrets.iter().map(|s| s.trim()) {
-        if s.chars().count() < MIN_SECRET_CHARS {
+    let mut keys: Vec<&str> = secrets.iter().map(|s| s.trim()).collect();
+    crate::domain::order::sort_by_key(&mut keys, |k| std::cmp::Reverse(k.len()));
+    for s in keys {
+        if !worth_looking_for(s) {
             continue;
         }
         let escaped = serde_json::to_string(s).unwrap_or_default();
-        let escaped = escaped.trim_matches('"');
-        for needle in [s, escaped] {
-            let found = out.matches(needle).count();
-            if found > 0 {
-                n += found;
-                out = out.replace(needle, REDACTED);
-            }
+        let escaped = escaped.trim_matches('"').to_owned();
+        for needle in [s, escaped.as_str()] {
+            let (next, found) = replace_spread(&out, needle);
+            n += found;
+            out = next;
         }
     }
     (out, n)
 }
 
+/// `text` with each occurrence of `needle` replaced by [`REDACTED`], an occurrence allowed a
+/// run of spaces, tabs, line breaks or their JSON escapes (`\n`, `\r`, `\t`) between any two of
+/// its characters; and how many there were.
+fn replace_spread(text: &str, needle: &str) -> (String, usize) {
+    let want: Vec<char> = needle.chars().collect();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    // The length in chars of a separator starting at `i` (0: none).
+    let gap = |i: usize| -> usize {
+        match chars.get(i).map(|c| c.1) {
+            Some(' ' | '\t' | '\n' | '\r') => 1,
+            Some('\\') if matches!(chars.get(i + 1).map(|c| c.1), Some('n' | 'r' | 't')) => 2,
+            _ => 0,
+        }
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut found = 0;
+    let mut i = 0;
+    let mut copied = 0;
+    while i < chars.len() {
+        if chars[i].1 == want[0] {
+            // Match the rest, skipping separators between the needle's characters.
+            let (mut j, mut k) = (i + 1, 1);
+            while k < want.len() {
+                let mut at = j;
+                loop {
+                    let g = gap(at);
+                    if g == 0 {
+                        break;
+                    }
+                    at += g;
+                }
+                if chars.get(at).map(|c| c.1) == Some(want[k]) {
+                    j = at + 1;
+                    k += 1;
+                } else {
+                    break;
+                }
+            }
+            if k == want.len() {
+                let start = chars[i].0;
+                let end = chars.get(j).map_or(text.len(), |c| c.0);
+                out.push_str(&text[copied..start]);
+                out.push_str(REDACTED);
+                copied = end;
+                found += 1;
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&text[copied..]);
+    (out, found)
+}
+
 /// Prefixes of provider keys and the fewest key characters (letters, digits, `-`, `_`) that
 /// follow them in a real key: OpenAI (`sk-`, `sk-proj-`), Anthropic (`sk-ant-`), OpenRouter
-/// (`sk-or-`), Groq (`gsk_`), Google (`AIza`), Hugging Face (`hf_`), xAI (`xai-`).
-const KEY_SHAPES: [(&str, usize); 5] = [
+/// (`sk-or-`), Groq (`gsk_`), Google (`AIza`), Hugging Face (`hf_`), xAI (`xai-`), and GitHub
+/// tokens (`ghp_`, `github_pat_`), which are pasted into prompts too.
+const KEY_SHAPES: [(&str, usize); 7] = [
     ("sk-", 20),
     ("gsk_", 20),
     ("AIza", 30),
     ("hf_", 30),
     ("xai-", 30),
+    ("ghp_", 30),
+    ("github_pat_", 30),
 ];
 
-/// The first piece of `text` that looks like a provider's API key (see [`KEY_SHAPES`]; a
-/// prefix at the start of a word followed by enough key characters), shortened for a sentence:
-/// "sk-proj-ABCD…". `None` when there is none.
-pub fn key_like(text: &str) -> Option<String> {
+/// The pieces of `text` that look like a provider's API key (see [`KEY_SHAPES`]; a prefix at
+/// the start of a word, or after a line break or tab as JSON writes them, `\n`, followed by
+/// enough key characters), each shortened to its prefix and four characters more for a
+/// sentence ("sk-proj…"), in the order found, at most three (tryout 107: only the first was
+/// named).
+pub fn key_like(text: &str) -> Vec<String> {
     let key_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut found: Vec<(usize, String)> = Vec::new();
     for (prefix, min) in KEY_SHAPES {
         for (at, _) in text.match_indices(prefix) {
-            let before = text[..at].chars().next_back();
-            if before.is_some_and(key_char) {
+            let head = &text[..at];
+            let escaped = ["\\n", "\\r", "\\t"].iter().any(|e| head.ends_with(e));
+            if !escaped && head.chars().next_back().is_some_and(key_char) {
                 continue;
             }
             let rest = &text[at + prefix.len()..];
             let len = rest.chars().take_while(|c| key_char(*c)).count();
             if len >= min {
                 let shown: String = text[at..].chars().take(prefix.len() + 4).collect();
-                return Some(format!("{shown}\u{2026}"));
+                let shown = format!("{shown}\u{2026}");
+                if !found.iter().any(|(_, s)| *s == shown) {
+                    found.push((at, shown));
+                }
             }
         }
     }
-    None
+    crate::domain::order::sort_by_key(&mut found, |(at, _)| *at);
+    found.into_iter().take(3).map(|(_, s)| s).collect()
 }
 
 #[cfg(test)]
@@ -75,37 +150,83 @@ mod tests {
     #[test]
     fn the_persons_keys_are_taken_out_and_counted() {
         let text = r#"{"context":"Use the key sk-SECRETKEY-12345 when calling tools. sk-SECRETKEY-12345"}"#;
-        let (out, n) = redact(text, &["sk-SECRETKEY-12345", "  ", "test"]);
+        let (out, n) = redact(
+            text,
+            &["sk-SECRETKEY-12345", "  ", "test", "anything-goes-here"],
+        );
         assert_eq!(n, 2);
         assert_eq!(
             out,
             r#"{"context":"Use the key [API key removed] when calling tools. [API key removed]"}"#
         );
         assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok());
-        // A short key would take words out: left alone.
+        // A short key, or one of words (a local server's placeholder), would take words out:
+        // left alone (the review: "anything" went out of "Do not add anything else").
         assert_eq!(
             redact("a test of it", &["test"]),
             ("a test of it".into(), 0)
         );
+        assert_eq!(
+            redact(
+                "Do not add anything-goes-here else.",
+                &["anything-goes-here"]
+            )
+            .1,
+            0
+        );
+        // A key that begins another leaves none of the other's tail.
+        assert_eq!(
+            redact(
+                "k sk-ABCDEFGH12345678-tail z",
+                &["sk-ABCDEFGH12345678", "sk-ABCDEFGH12345678-tail"]
+            ),
+            ("k [API key removed] z".into(), 1)
+        );
         // A key with a quote, as JSON writes it.
-        let json = serde_json::json!({"idea": "key: ab\"cdefghij"}).to_string();
-        let (out, n) = redact(&json, &["ab\"cdefghij"]);
+        let json = serde_json::json!({"idea": "key: ab\"cdefghij0123456"}).to_string();
+        let (out, n) = redact(&json, &["ab\"cdefghij0123456"]);
         assert_eq!(n, 1, "{out}");
         assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok());
+        // Tryout 107: split over two lines (as typed, and as JSON writes it) or by a space.
+        let json = serde_json::json!({"a": "sk-SECRETKEY-\n12345", "b": "sk-SECRET KEY-12345"})
+            .to_string();
+        let (out, n) = redact(&json, &["sk-SECRETKEY-12345"]);
+        assert_eq!(n, 2, "{out}");
+        assert!(!out.contains("SECRET"), "{out}");
+        assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok());
+        assert_eq!(
+            redact("x sk-SECRETKEY-\r\n12345 y", &["sk-SECRETKEY-12345"]),
+            ("x [API key removed] y".into(), 1)
+        );
+        // Non-ASCII around it, and a near miss left alone.
+        assert_eq!(
+            redact(
+                "é sk-SECRETKEY-1234 ü sk-SECRETKEY-12345€",
+                &["sk-SECRETKEY-12345"]
+            ),
+            ("é sk-SECRETKEY-1234 ü [API key removed]€".into(), 1)
+        );
     }
 
     #[test]
     fn text_shaped_like_a_key_is_named() {
         assert_eq!(
-            key_like("idea: sk-proj-ABCDEF1234567890abcdefABCDEF1234567890").as_deref(),
-            Some("sk-proj\u{2026}")
+            key_like("idea: sk-proj-ABCDEF1234567890abcdefABCDEF1234567890"),
+            ["sk-proj\u{2026}"]
         );
+        // Tryout 107: every one, in order, not only the first.
         assert_eq!(
-            key_like("AIzaSyA1234567890abcdefghijklmnopqrstu").as_deref(),
-            Some("AIzaSyA1\u{2026}")
+            key_like(
+                "AIzaSyA1234567890abcdefghijklmnopqrstu then sk-ant-api03-abcdefghijklmnopqrstuvwxyz and ghp_abcdefghijklmnopqrstuvwxyz0123456789"
+            ),
+            ["AIzaSyA1\u{2026}", "sk-ant-\u{2026}", "ghp_abcd\u{2026}"]
         );
-        assert!(key_like("ask-me-anything about risk-free tasks").is_none());
-        assert!(key_like("sk-short").is_none());
-        assert!(key_like("").is_none());
+        // On a line of its own in a JSON text (the review: `\n` read as a letter before it).
+        let json = serde_json::json!({"c": "Tools use this key:\nsk-proj-ABCDEF1234567890abcdef"})
+            .to_string();
+        assert_eq!(key_like(&json), ["sk-proj\u{2026}"]);
+        assert!(key_like("ask-me-anything about risk-free tasks").is_empty());
+        assert!(key_like("sk-short").is_empty());
+        assert!(key_like("").is_empty());
     }
 }

@@ -1627,28 +1627,40 @@ fn ExportButtons() -> impl IntoView {
             note.set(Some("There are no cases to export yet.".into()));
             return;
         }
-        let stem = format!("{}-cases", file_stem(&name));
-        let mut formulas = None;
         // The person's API keys are taken out of the file (tryout 106: a key in a case went
-        // wherever the file went).
+        // wherever the file went), and of its name (tryout 107).
         let keys = leptos::prelude::untrack(|| settings.keys_to_withhold());
         let secrets: Vec<&str> = keys.iter().map(|k| k.expose()).collect();
-        let (r, withheld) = if csv {
+        let stem = format!(
+            "{}-cases",
+            file_stem(&crate::domain::secrets::redact(&name, &secrets).0)
+        );
+        let mut formulas = None;
+        let (r, withheld, like) = if csv {
             let (text, n) = crate::domain::secrets::redact(&cases_io::to_csv(&cases), &secrets);
             formulas = cases_io::formula_note(&text)
                 .into_iter()
                 .chain(cases_io::csv_only_note(&cases))
                 .reduce(|a, b| format!("{a} {b}"));
-            (download(&format!("{stem}.csv"), "text/csv", &text), n)
+            let like = crate::domain::secrets::key_like(&text);
+            (download(&format!("{stem}.csv"), "text/csv", &text), n, like)
         } else {
             let (text, n) = crate::domain::secrets::redact(&cases_io::to_jsonl(&cases), &secrets);
+            let like = crate::domain::secrets::key_like(&text);
             (
                 download(&format!("{stem}.jsonl"), "application/x-ndjson", &text),
                 n,
+                like,
             )
         };
         if r.is_ok() {
-            let withheld = super::drafts::withheld_note(withheld, "file");
+            let withheld = format!(
+                "{}{}",
+                super::drafts::withheld_note(withheld, "file"),
+                super::drafts::key_like_note(&like, "file")
+                    .map(|n| format!(" {n}"))
+                    .unwrap_or_default()
+            );
             let said: Vec<String> = cases_io::export_note(global)
                 .into_iter()
                 .chain(formulas)

@@ -127,7 +127,8 @@ pub fn DraftsPanel(
                     .get_untracked()
                     .into_iter()
                     .find(|m| &m.id == i)
-                    .map(|m| file_stem(&m.name))
+                    // Not the key in the file's name either (tryout 107).
+                    .map(|m| file_stem(&withheld_text(&m.name, &secrets)))
                     .unwrap_or_else(|| "draft".into()),
                 None => "promptwright-drafts".into(),
             };
@@ -139,8 +140,11 @@ pub fn DraftsPanel(
             };
             let r = match lib.export(id, secrets).await {
                 Ok((json, withheld)) => download(&file, "application/json", &json).map(|_| {
+                    let like = key_like_note(&crate::domain::secrets::key_like(&json), "file")
+                        .map(|n| format!(" {n}"))
+                        .unwrap_or_default();
                     format!(
-                        "Exported to {file} (in your browser's downloads).{}",
+                        "Exported to {file} (in your browser's downloads).{}{like}",
                         withheld_note(withheld, "file")
                     )
                 }),
@@ -896,17 +900,34 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
     }
 }
 
+/// `text` (a draft's name, for a file's) with the person's keys (`secrets`) taken out.
+pub fn withheld_text(text: &str, secrets: &[crate::domain::provider::ApiKey]) -> String {
+    let secrets: Vec<&str> = secrets.iter().map(|k| k.expose()).collect();
+    crate::domain::secrets::redact(text, &secrets).0
+}
+
 /// What the page says after a link or a file (`what`) was made from a draft that held one of
 /// the person's API keys `n` times (taken out: [`crate::domain::secrets::redact`]): "" for none.
 pub fn withheld_note(n: usize, what: &str) -> String {
     match n {
         0 => String::new(),
         n => format!(
-            " Your API key was in the draft's text ({}): the {what} has \u{201c}{}\u{201d} there instead.",
+            " Your API key was in what the {what} holds ({}): it has \u{201c}{}\u{201d} there instead.",
             crate::domain::figures::count(n, "time", "times"),
             crate::domain::secrets::REDACTED
         ),
     }
+}
+
+/// What the page says of text shaped like an API key (`like`, [`crate::domain::secrets::key_like`])
+/// in a link or a file (`what`), which goes as it is: `None` for none.
+pub fn key_like_note(like: &[String], what: &str) -> Option<String> {
+    (!like.is_empty()).then(|| {
+        format!(
+            "This draft holds text that looks like an API key ({}), not a key given in Settings here: the {what} carries it as it is, and anyone with the {what} can read it. Take it out if it is a real key.",
+            like.join(", ")
+        )
+    })
 }
 
 /// The share panel: options, the link, its length, copy.
@@ -1013,15 +1034,13 @@ pub fn SharePanel() -> impl IntoView {
             }.into_any())}
             {crate::ui::erased::dynamic(move || (withheld.with(|(n, _)| *n > 0).then(|| view! {
                 <p class="pw-notice pw-notice--warn" role="alert" id="pw-share-withheld">{move || format!(
-                    "Your API key is in this draft's text ({}): the link carries \u{201c}{}\u{201d} in its place. Take it out of the draft if it is not meant to be there.",
+                    "Your API key is in what this link would carry ({}: the draft's text, its versions or results): the link has \u{201c}{}\u{201d} in its place. Take it out of the draft if it is not meant to be there.",
                     crate::domain::figures::count(withheld.with(|(n, _)| *n), "time", "times"),
                     crate::domain::secrets::REDACTED
                 )}</p>
             })).into_any())}
-            {crate::ui::erased::dynamic(move || (withheld.with(|(_, like)| like.clone()).map(|like| view! {
-                <p class="pw-notice pw-notice--warn" role="alert" id="pw-share-key-like">{format!(
-                    "This draft holds text that looks like an API key ({like}), not a key given in Settings here: the link carries it as it is, and anyone with the link can read it. Take it out if it is a real key."
-                )}</p>
+            {crate::ui::erased::dynamic(move || (key_like_note(&withheld.with(|(_, like)| like.clone()), "link").map(|note| view! {
+                <p class="pw-notice pw-notice--warn" role="alert" id="pw-share-key-like">{note}</p>
             })).into_any())}
             <label class="pw-label" for="pw-share-link">"Share link"</label>
             <input id="pw-share-link" class="pw-input pw-input--mono" readonly prop:value=move || link.get()/>

@@ -606,10 +606,19 @@ fn summary_row(s: ModelSummary, elsewhere: bool) -> impl IntoView {
     if s.unsent > 0 && !elsewhere {
         notes.push(format!("{} not sent", s.unsent));
     }
+    // With no case scored there is no pass count (tryout 107: "0 of 3" beside "no score yet"
+    // read as three failures when none was judged yet).
     let passed = format!(
-        "{} of {}{}",
-        s.aggregate.passed,
-        s.asked + s.unsent_unrecorded,
+        "{}{}",
+        if s.aggregate.mean.is_none() {
+            "none scored yet".to_owned()
+        } else {
+            format!(
+                "{} of {}",
+                s.aggregate.passed,
+                s.asked + s.unsent_unrecorded
+            )
+        },
         if notes.is_empty() {
             String::new()
         } else {

@@ -773,6 +773,23 @@ pub fn recommend(models: &[ModelSummary]) -> Option<String> {
         .iter()
         .map(|(_, s)| *s)
         .fold(f64::NEG_INFINITY, f64::max);
+    // A model left out with a higher score than every model compared: none of these is "the
+    // best" (tryout 107: a received comparison recommended a model at 73 "with the best score"
+    // under a row at 95, left out because the receiver's test model is another).
+    if let Some((m, mean)) = with_results
+        .iter()
+        .filter(|m| !ranked.iter().any(|(r, _)| std::ptr::eq(*r, **m)))
+        .filter_map(|m| Some((*m, m.aggregate.mean?)))
+        .filter(|(_, mean)| points(*mean) > points(best))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+    {
+        return Some(format!(
+            "No recommendation: {} shows a higher score ({} / 100) than the models that can be compared, and is left out{}.",
+            m.label,
+            points(mean),
+            tail(&notes)
+        ));
+    }
     let (best_model, _) = *ranked
         .iter()
         .find(|(_, s)| *s == best)

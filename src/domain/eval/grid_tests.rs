@@ -234,6 +234,20 @@ fn the_recommendation_is_the_cheapest_model_within_five_points_of_the_best() {
         line,
         "Recommended: A, 96 / 100 on 3 cases, within 5 points of the best (B, 100 / 100), for $0.0030 against $0.03."
     );
+    // Tryout 107: a model left out (a received comparison's earlier results of another test
+    // model) with a higher score than every model compared: none of them is "the best".
+    let mut left = b.clone();
+    left.label = "L".into();
+    left.left_out = Some("the execution model is now another: run again to compare".into());
+    let mut lower = a.clone();
+    lower.aggregate.mean = Some(73.0);
+    let mut lowest = b.clone();
+    lowest.aggregate.mean = Some(70.0);
+    let line = grid::recommend(&[left, lower, lowest]).unwrap();
+    assert!(
+        line.starts_with("No recommendation: L shows a higher score (100 / 100) than the models that can be compared, and is left out (L is left out: the execution model is now another"),
+        "{line}"
+    );
     // Six points below is too far: the best is recommended, alone in reach.
     let mut far = a.clone();
     far.aggregate.mean = Some(94.0);

@@ -663,9 +663,9 @@ fn payload(d: &Draft, include: Include, secrets: &[&str]) -> (Vec<u8>, usize) {
 
 /// What a link of `d` with `include` would carry that the page should say before it is copied:
 /// how many times one of the person's `secrets` (API keys) is in it, each taken out of the link
-/// as [`secrets::REDACTED`] ([`fragment_without`]), and a piece of text shaped like someone's
-/// API key ([`secrets::key_like`]), which goes as it is.
-pub fn secrets_in(d: &Draft, include: Include, secrets: &[&str]) -> (usize, Option<String>) {
+/// as [`secrets::REDACTED`] ([`fragment_without`]), and the pieces of text shaped like
+/// someone's API key ([`secrets::key_like`]), which go as they are.
+pub fn secrets_in(d: &Draft, include: Include, secrets: &[&str]) -> (usize, Vec<String>) {
     let (bytes, n) = payload(d, include, secrets);
     (n, secrets::key_like(&String::from_utf8_lossy(&bytes)))
 }

@@ -987,7 +987,7 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
         carried.contains("Omelette: eggs, butter, chives (use [API key removed])"),
         "{carried}"
     );
-    a.wait_for_text("Your API key is in this draft's text (1 time): the link carries \u{201c}[API key removed]\u{201d} in its place.")
+    a.wait_for_text("Your API key is in what this link would carry (1 time: the draft's text, its versions or results): the link has \u{201c}[API key removed]\u{201d} in its place.")
         .await?;
     a.wait_for_text(&format!("{} characters", link.len()))
         .await?;
@@ -997,7 +997,7 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     saved(&a).await;
     let d = DraftsPage::open(&a).await?;
     a.button("Export all").await?.click().await?;
-    a.wait_for_text("Exported to promptwright-drafts.json (in your browser's downloads). Your API key was in the draft's text (1 time): the file has \u{201c}[API key removed]\u{201d} there instead.")
+    a.wait_for_text("Exported to promptwright-drafts.json (in your browser's downloads). Your API key was in what the file holds (1 time): it has \u{201c}[API key removed]\u{201d} there instead.")
         .await?;
     let file = downloads.join("promptwright-drafts.json");
     for _ in 0..50 {

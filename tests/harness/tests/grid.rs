@@ -458,6 +458,26 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         "tied for the best score (95 / 100 on 3 cases) with {label_a}"
     ))
     .await?;
+    // Tryout 107: with the rubric changed no case is judged, and the table read "no score yet"
+    // beside "0 of 3" passed, three failures to the eye. No pass count without a score.
+    let rubric = "Rubric (every case, check 1)";
+    b.field(rubric)
+        .await?
+        .type_text(&format!("{SELECT_ALL}Every item names its owner. Dates too.{TAB}"))
+        .await?;
+    b.wait_until(
+        "const rows = Array.from(document.querySelectorAll('.pw-grid__summary tbody tr')); return rows.length === 2 && rows.every(r => Array.from(r.cells).some(c => c.textContent === 'none scored yet') && !r.textContent.includes('0 of 3'))",
+        "no pass count beside no score",
+    )
+    .await?;
+    b.field(rubric)
+        .await?
+        .type_text(&format!("{SELECT_ALL}Every item names its owner.{TAB}"))
+        .await?;
+    b.wait_for_text(&format!(
+        "tied for the best score (95 / 100 on 3 cases) with {label_a}"
+    ))
+    .await?;
 
     // Versions compare on each model: a version 2, run on both, compared on B's results.
     b.field("Persona")
