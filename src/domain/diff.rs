@@ -254,10 +254,10 @@ pub fn diff_words(old: &str, new: &str) -> Vec<Piece> {
     out
 }
 
-/// Words that mark a rule or limit in a sentence: an obligation or a limit ("never", "must",
-/// "only"…), and a condition, which makes a sentence an instruction for a case ("If the notes
-/// are empty, ask for them."; tryout 105: such a rule, added by a critique's fix, was dropped by
-/// an optimizer candidate and not named among the removed rules).
+/// Words that mark a limit or an obligation ("never", "must", "only"…): a sentence, or a step,
+/// that holds one is a rule judged by its exact text. (A step with only a
+/// [`CONDITION_MARKERS`] word is judged by its words like any step, so one reworded with them
+/// kept is not flagged: the review.)
 const CONSTRAINT_MARKERS: &[&str] = &[
     "must",
     "never",
@@ -272,8 +272,16 @@ const CONSTRAINT_MARKERS: &[&str] = &[
     "exactly",
     "required",
     "forbidden",
-    "should",
+    "should not",
     "without",
+];
+
+/// Words that make a sentence of Persona, Context or Format a rule besides
+/// [`CONSTRAINT_MARKERS`]: an obligation, a condition (an instruction for a case, "If the notes
+/// are empty, ask for them."; tryout 105: such a rule, added by a critique's fix, was dropped by
+/// an optimizer candidate and not named among the removed rules) or a limit (tryout 106).
+const CONDITION_MARKERS: &[&str] = &[
+    "should",
     "make sure",
     "ensure",
     "if",
@@ -291,27 +299,6 @@ const CONSTRAINT_MARKERS: &[&str] = &[
     "less than",
     "more than",
     "no longer than",
-];
-
-/// The words that make a step a rule judged by its exact text (a limit or an obligation): a
-/// condition ("When a date is vague, flag it.") is judged by its words like any step, so a step
-/// reworded with them kept is not flagged (the review).
-const STEP_MARKERS: &[&str] = &[
-    "must",
-    "never",
-    "always",
-    "only",
-    "do not",
-    "don't",
-    "avoid",
-    "at most",
-    "at least",
-    "no more than",
-    "exactly",
-    "required",
-    "forbidden",
-    "should not",
-    "without",
 ];
 
 /// Verbs that make a sentence starting with them an instruction ("Answer in French.", "Refuse
@@ -363,10 +350,15 @@ const INSTRUCTION_VERBS: &[&str] = &[
     "write",
 ];
 
-/// Whether a sentence (lower case) states a rule: it holds a [`CONSTRAINT_MARKERS`] word or
+/// Whether a sentence (lower case) states a rule: it holds a [`CONSTRAINT_MARKERS`] or
+/// [`CONDITION_MARKERS`] word or
 /// starts with one of the [`INSTRUCTION_VERBS`] (after a list mark such as "- " or "2.").
 fn states_a_rule(lower: &str) -> bool {
-    if CONSTRAINT_MARKERS.iter().any(|m| contains_word(lower, m)) {
+    if CONSTRAINT_MARKERS
+        .iter()
+        .chain(CONDITION_MARKERS)
+        .any(|m| contains_word(lower, m))
+    {
         return true;
     }
     let first = lower
@@ -460,7 +452,7 @@ pub fn removed_constraints(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
             // A step is a rule by nature and judged by its words below unless it holds a
             // limit word: an instruction verb, as most steps start, does not make it one.
             let marked = if s == Section::Steps {
-                STEP_MARKERS.iter().any(|m| contains_word(&lower, m))
+                CONSTRAINT_MARKERS.iter().any(|m| contains_word(&lower, m))
             } else {
                 states_a_rule(&lower)
             };

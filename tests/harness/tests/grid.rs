@@ -463,7 +463,9 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     let rubric = "Rubric (every case, check 1)";
     b.field(rubric)
         .await?
-        .type_text(&format!("{SELECT_ALL}Every item names its owner. Dates too.{TAB}"))
+        .type_text(&format!(
+            "{SELECT_ALL}Every item names its owner. Dates too.{TAB}"
+        ))
         .await?;
     b.wait_until(
         "const rows = Array.from(document.querySelectorAll('.pw-grid__summary tbody tr')); return rows.length === 2 && rows.every(r => Array.from(r.cells).some(c => c.textContent === 'none scored yet') && !r.textContent.includes('0 of 3'))",
