@@ -18,7 +18,8 @@ fn worth_looking_for(key: &str) -> bool {
 
 /// `text` (a JSON, CSV or JSONL text about to leave the page, or a file's name) with every
 /// occurrence of each of `secrets` (the person's API keys, as typed) replaced by [`REDACTED`],
-/// and how many were. A key is found with spaces or line breaks inside it too, written as they
+/// and how many were. A key is found with spaces, line breaks or characters that show as
+/// nothing (zero-width, soft hyphen) inside it too, written as they
 /// are or as JSON writes them (`\n`, tryout 107: a key split over two lines, or broken by a
 /// space, went as it was), and with a `"` or `\` in it escaped, so the JSON stays valid; keys
 /// too short or without a digit are left alone ([`MIN_SECRET_CHARS`]). The longest key first,
@@ -49,10 +50,12 @@ pub fn redact(text: &str, secrets: &[&str]) -> (String, usize) {
 fn replace_spread(text: &str, needle: &str) -> (String, usize) {
     let want: Vec<char> = needle.chars().collect();
     let chars: Vec<(usize, char)> = text.char_indices().collect();
-    // The length in chars of a separator starting at `i` (0: none).
+    // The length in chars of a separator starting at `i` (0: none): any white space (a
+    // no-break or thin space too) or a character that shows as nothing (tryout 108: a key
+    // split by U+200B, U+00A0 or U+2009 went as it was).
     let gap = |i: usize| -> usize {
         match chars.get(i).map(|c| c.1) {
-            Some(' ' | '\t' | '\n' | '\r') => 1,
+            Some(c) if c.is_whitespace() || crate::domain::figures::invisible(c) => 1,
             Some('\\') if matches!(chars.get(i + 1).map(|c| c.1), Some('n' | 'r' | 't')) => 2,
             _ => 0,
         }
@@ -198,6 +201,15 @@ mod tests {
             redact("x sk-SECRETKEY-\r\n12345 y", &["sk-SECRETKEY-12345"]),
             ("x [API key removed] y".into(), 1)
         );
+        // Tryout 108: split by a zero-width, a no-break or a thin space, or a soft hyphen.
+        for split in ['\u{200b}', '\u{a0}', '\u{2009}', '\u{ad}'] {
+            let text = format!("x sk-SECRET{split}KEY-12345 y");
+            assert_eq!(
+                redact(&text, &["sk-SECRETKEY-12345"]),
+                ("x [API key removed] y".into(), 1),
+                "{split:?}"
+            );
+        }
         // Non-ASCII around it, and a near miss left alone.
         assert_eq!(
             redact(

@@ -924,7 +924,7 @@ pub fn withheld_note(n: usize, what: &str) -> String {
 pub fn key_like_note(like: &[String], what: &str) -> Option<String> {
     (!like.is_empty()).then(|| {
         format!(
-            "This draft holds text that looks like an API key ({}), not a key given in Settings here: the {what} carries it as it is, and anyone with the {what} can read it. Take it out if it is a real key.",
+            "The {what} carries text that looks like an API key ({}), not a key given in Settings here: it goes as it is, and anyone with the {what} can read it. Take it out if it is a real key.",
             like.join(", ")
         )
     })

@@ -543,11 +543,16 @@ impl VersionRow {
                 } else {
                     ""
                 };
+                // No pass count without a score (tryout 108: "no score yet · 0 of 3 passed"
+                // for a model whose calls all failed).
+                let passed = if s.aggregate.mean.is_none() {
+                    String::new()
+                } else {
+                    format!(" · {} of {} passed", s.aggregate.passed, s.asked)
+                };
                 format!(
-                    "{} · {} of {} passed{} · {about}{} · {}",
+                    "{}{passed}{} · {about}{} · {}",
                     s.score_cell(),
-                    s.aggregate.passed,
-                    s.asked,
                     if self.best.get(i).copied().unwrap_or(false) {
                         " · best"
                     } else {
