@@ -3499,9 +3499,9 @@ async fn the_meta_models_buttons_say_what_they_may_cost() -> anyhow::Result<()> 
         "the critique: ${billed:.6} over ${critique}"
     );
     // A critique whose call failed: its Retry says the same figure (tryout 98: none). (Pressed
-    // once the first critique has ended: the button is off while it runs.)
+    // once the first critique has ended: the button is marked unavailable while it runs.)
     b.wait_until(
-        "return Array.from(document.querySelectorAll('button')).some(x => x.textContent.trim() === 'Critique this prompt' && !x.disabled)",
+        "return Array.from(document.querySelectorAll('button')).some(x => x.textContent.trim() === 'Critique this prompt' && !x.disabled && !x.hasAttribute('aria-disabled'))",
         "the first critique to end",
     )
     .await?;
