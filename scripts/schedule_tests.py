@@ -20,6 +20,9 @@ Environment:
                     thirds of a core busy through its waits on the fake provider)
     PW_ARTIFACTS    where each binary's output goes (suite-<name>.log, every test's output)
     PW_TOOLS        where this machine's times are kept (test-times)
+    PW_TEST_CPU     1: also measure each test's CPU seconds (its process, its chromedriver and that
+                    driver's browser, read from /proc every half second) and print the tests that
+                    use the most; off by default (the reading costs a little CPU itself)
 Prints a line per test as it ends (a failed test's whole output with it), then the seconds per
 binary and the longest tests. Exits 1 when a test failed or a listed test did not run.
 """
@@ -32,6 +35,63 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEED = os.path.join(ROOT, "scripts", "test-times.tsv")
+
+
+class CpuMeter:
+    """CPU seconds of each running test's process tree, read from /proc every half second.
+
+    Chromium's processes are not waited for by the test that started them, so the kernel's usage
+    of a waited-for child misses them; a process that starts and ends between two readings is
+    missed too, so the figures are a little low.
+    """
+
+    def __init__(self):
+        self.hz = os.sysconf("SC_CLK_TCK")
+        self.lock = threading.Lock()
+        self.roots = {}  # pid of a running test -> its key
+        self.seen = {}  # (pid, start time) -> (key, CPU seconds when last read)
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def begin(self, pid, key):
+        with self.lock:
+            self.roots[pid] = key
+
+    def end(self, pid):
+        """The key's CPU seconds so far; stops following its process."""
+        self._sample()
+        with self.lock:
+            key = self.roots.pop(pid, None)
+            return sum(cpu for k, cpu in self.seen.values() if k == key)
+
+    def _run(self):
+        while True:
+            time.sleep(0.5)
+            self._sample()
+
+    def _sample(self):
+        procs = {}
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{name}/stat", encoding="latin-1") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            procs[int(name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / self.hz, fields[19])
+        with self.lock:
+            owner = {}
+            for pid in procs:
+                chain, p = [], pid
+                while p in procs and p not in self.roots and p not in owner and len(chain) < 64:
+                    chain.append(p)
+                    p = procs[p][0]
+                key = self.roots.get(p, owner.get(p))
+                for c in chain:
+                    owner[c] = key
+                if key is not None:
+                    self.seen[(pid, procs[pid][2])] = (key, procs[pid][1])
 
 
 def read_times(path):
@@ -110,8 +170,9 @@ def main():
 
     lock = threading.Condition()
     state = {"local_busy": False, "failed": [], "done": 0}
-    results = []  # (suite, test, seconds, outcome)
+    results = []  # (suite, test, seconds, outcome, CPU seconds or None)
     start_all = time.time()
+    meter = CpuMeter() if os.environ.get("PW_TEST_CPU") == "1" else None
 
     def take():
         """The next job this slot may run (the longest one whose resource is free), or None."""
@@ -133,8 +194,9 @@ def main():
                 return
             _, suite, directory, exe, test, local = job
             t0 = time.time()
+            cpu = None
             try:
-                p = subprocess.run(
+                p = subprocess.Popen(
                     [exe, "--exact", test, "--test-threads", "1"],
                     cwd=directory,
                     stdout=subprocess.PIPE,
@@ -142,7 +204,12 @@ def main():
                     text=True,
                     errors="replace",
                 )
-                out, rc = p.stdout, p.returncode
+                if meter:
+                    meter.begin(p.pid, f"{suite}::{test}")
+                out, _ = p.communicate()
+                rc = p.returncode
+                if meter:
+                    cpu = meter.end(p.pid)
             except OSError as e:
                 out, rc = f"could not start {exe}: {e}\n", 127
             secs = time.time() - t0
@@ -158,12 +225,12 @@ def main():
                 if local:
                     state["local_busy"] = False
                 state["done"] += 1
-                results.append((suite, test, secs, outcome))
+                results.append((suite, test, secs, outcome, cpu))
                 with open(os.path.join(art, f"suite-{suite}.log"), "a", encoding="utf-8") as f:
                     f.write(f"=== {test}: {outcome} after {secs:.0f} s\n{out}\n")
                 elapsed = time.time() - start_all
                 print(f"[tests {elapsed:3.0f}s {state['done']}/{total}] {suite}::{test} "
-                      f"{outcome} ({secs:.0f} s)", flush=True)
+                      f"{outcome} ({secs:.0f} s{'' if cpu is None else f', CPU {cpu:.0f} s'})", flush=True)
                 if outcome.startswith("FAILED"):
                     state["failed"].append(f"{suite}::{test}")
                     print(out, flush=True)
@@ -177,19 +244,30 @@ def main():
 
     wall = time.time() - start_all
     per_suite = {}
-    for suite, _, secs, _ in results:
+    for suite, _, secs, _, _ in results:
         per_suite[suite] = per_suite.get(suite, 0.0) + secs
     print(f"[tests] done in {wall:.0f} s; seconds of tests per binary:")
     for suite, secs in sorted(per_suite.items(), key=lambda kv: -kv[1]):
         print(f"  {suite:<16} {secs:5.0f} s")
     print("[tests] the longest tests:")
-    for suite, test, secs, _ in sorted(results, key=lambda r: -r[2])[:10]:
+    for suite, test, secs, _, _ in sorted(results, key=lambda r: -r[2])[:10]:
         print(f"  {secs:4.0f} s  {suite}::{test}")
+    if meter:
+        per_suite = {}
+        for suite, _, _, _, cpu in results:
+            per_suite[suite] = per_suite.get(suite, 0.0) + (cpu or 0.0)
+        print(f"[tests] {sum(per_suite.values()):.0f} CPU seconds of tests (the machine had "
+              f"{wall * (os.cpu_count() or 1):.0f}); per binary:")
+        for suite, cpu in sorted(per_suite.items(), key=lambda kv: -kv[1]):
+            print(f"  {suite:<16} {cpu:5.0f} s")
+        print("[tests] the tests that used the most CPU:")
+        for suite, test, _, _, cpu in sorted(results, key=lambda r: -(r[4] or 0.0))[:25]:
+            print(f"  {cpu or 0.0:4.0f} s  {suite}::{test}")
     # Keep this machine's times for the next run's order (a failed test's time too: it ran),
     # each half way from what was kept to what it took now (session 51: a slow run put the
     # three axe tests first beside the longest local-model test, which then took 109 s, not 38).
     times_now = read_times(kept)
-    for suite, test, secs, _ in results:
+    for suite, test, secs, _, _ in results:
         key = f"{suite}::{test}"
         before = times_now.get(key)
         times_now[key] = round(secs if before is None else (before + secs) / 2, 1)
