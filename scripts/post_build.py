@@ -17,8 +17,9 @@ import base64
 import hashlib
 import os
 import re
-import subprocess
+import shutil
 import sys
+import time
 
 staging = os.environ.get("TRUNK_STAGING_DIR") or (sys.argv[1] if len(sys.argv) > 1 else "dist")
 path = os.path.join(staging, "index.html")
@@ -57,7 +58,8 @@ if meta not in html:
 open(path, "w", encoding="utf-8").write(html)
 
 # The split release build (scripts/split/wasm-bindgen): the chunks and their loader go next to the
-# main module, optimized like it (Trunk runs wasm-opt on the main module only), and the loader
+# main module, optimized like it (Trunk runs wasm-opt on the main module only; the wrapper on the
+# chunks, meanwhile), and the loader
 # imports the main module's JS by the name Trunk gave it. (scripts/split/wasm-bindgen names both
 # by a hash of their contents.)
 split_dir = os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "wasm-split")
@@ -127,20 +129,23 @@ async function pwInstantiate(src, imports) {
 }
 """
     open(os.path.join(staging, links[-1]), "w", encoding="utf-8").write(text)
-    wasm_opt = os.path.join(os.environ.get("PW_TOOLS", ""), "binaryen/node_modules/.bin/wasm-opt")
+    # The chunks were optimized by scripts/split/wasm-bindgen while Trunk optimized the main
+    # module: wait for that, then put them in dist/.
+    opt_dir = os.path.join(split_dir, "opt")
+    status = os.path.join(opt_dir, "status")
+    waited = 0.0
+    while not os.path.exists(status):
+        if waited > 600:
+            sys.exit("post_build: the chunks were not optimized within 10 minutes (%s)" % opt_dir)
+        time.sleep(0.1)
+        waited += 0.1
+    if open(status, encoding="utf-8").read().strip() != "0":
+        log = os.path.join(opt_dir, "log")
+        sys.exit("post_build: wasm-opt failed on a chunk:\n%s"
+                 % (open(log, encoding="utf-8", errors="replace").read() if os.path.exists(log) else ""))
     for name in sorted(os.listdir(split_dir)):
         if name.endswith(".wasm"):
-            out = os.path.join(staging, name)
-            # (Its output is shown only on failure: it warns about the name section's
-            # unknown subsections on every build.)
-            r = subprocess.run([wasm_opt if os.path.exists(wasm_opt) else "wasm-opt", "-Oz",
-                            "--enable-bulk-memory", "--enable-sign-ext", "--enable-mutable-globals",
-                            "--enable-nontrapping-float-to-int", "--enable-reference-types",
-                            "--enable-multivalue",
-                            os.path.join(split_dir, name), "-o", out],
-                           capture_output=True, text=True)
-            if r.returncode != 0:
-                sys.exit("post_build: wasm-opt failed on %s:\n%s" % (name, r.stderr))
+            shutil.copyfile(os.path.join(opt_dir, name), os.path.join(staging, name))
 
 # The service worker: the list of files to precache and a cache name unique to this build.
 sw_path = os.path.join(staging, "sw.js")

@@ -335,6 +335,23 @@ impl ModelSummary {
         };
     }
 
+    /// How many of the scored answers an earlier run made ([`ModelSummary::earlier`]), e.g.
+    /// "1 of the 3 answers from an earlier run"; `None` when the latest run made them all.
+    pub fn earlier_words(&self) -> Option<String> {
+        let scored = self.aggregate.scored;
+        Some(match self.earlier {
+            0 => return None,
+            1 if scored == 1 => "the answer is from an earlier run".to_owned(),
+            k if k == scored => format!("all {k} answers from an earlier run"),
+            k if k < scored => format!(
+                "{k} of the {} from an earlier run",
+                count(scored, "answer", "answers")
+            ),
+            // Tryout 77: answers with nothing to check count here too ("4 of the 1 answer").
+            k => format!("{} from an earlier run", count(k, "answer", "answers")),
+        })
+    }
+
     /// The summary table's score cell: "84 / 100" when every case asked is scored; otherwise
     /// what it is over and why the others are not in it, e.g. "100 / 100 on 1 of 4 cases (2 not
     /// judged yet, 1 the judge failed on)" (tryout 12, M4: "100 / 100" over one case of four,
@@ -346,17 +363,10 @@ impl ModelSummary {
             return "no score yet".to_owned();
         };
         // Tryout 68: "on 4 of 4 cases (2 not sent)" for cases scored on their earlier answers.
-        let earlier = match self.earlier {
-            0 => String::new(),
-            1 if a.scored == 1 => " · the answer is from an earlier run".to_owned(),
-            k if k == a.scored => format!(" · all {k} answers from an earlier run"),
-            k if k < a.scored => format!(
-                " · {k} of the {} from an earlier run",
-                count(a.scored, "answer", "answers")
-            ),
-            // Tryout 77: answers with nothing to check count here too ("4 of the 1 answer").
-            k => format!(" · {} from an earlier run", count(k, "answer", "answers")),
-        };
+        let earlier = self
+            .earlier_words()
+            .map(|w| format!(" · {w}"))
+            .unwrap_or_default();
         if a.scored >= self.asked && self.unsent_unrecorded + self.not_run == 0 {
             return format!("{} / 100{earlier}", points(mean));
         }
@@ -794,6 +804,14 @@ pub fn recommend(models: &[ModelSummary]) -> Option<String> {
             points(mean),
             tail(&notes)
         ));
+    }
+    // A score counting answers an earlier run made says so beside the recommendation too, as
+    // the table does (tryout 108: "best score (100 / 100 on 3 cases)" under a row that read
+    // "1 of the 3 answers from an earlier run").
+    for (m, _) in &ranked {
+        if let Some(words) = m.earlier_words() {
+            notes.push(format!("{}: {words}", m.label));
+        }
     }
     let (best_model, _) = *ranked
         .iter()

@@ -225,6 +225,16 @@ fn the_recommendation_is_the_cheapest_model_within_five_points_of_the_best() {
     );
     // C is free but 67 points below: not within reach of the best.
     assert!(!line.contains("Recommended: C"), "{line}");
+    // Tryout 108: a score counting an earlier run's answer read as the latest run's beside the
+    // recommendation (the table said it): said there too.
+    let a_earlier = ModelSummary {
+        earlier: 1,
+        ..a.clone()
+    };
+    assert_eq!(
+        grid::recommend(&[b.clone(), a_earlier, c.clone()]).unwrap(),
+        "Recommended: A, tied for the best score (100 / 100 on 3 cases) with B, and the lowest price of the models within 5 points ($0.0030) (A: 1 of the 3 answers from an earlier run)."
+    );
     // When the cheaper model is a little worse (within 5 points), it is still recommended,
     // and the line names the best one and both prices.
     let mut near = a.clone();

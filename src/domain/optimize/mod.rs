@@ -581,10 +581,25 @@ impl Optimizer {
         };
         // No gain because nothing was ever scored: that is the cause to say (tryout 106: "the
         // last rounds brought no gain" when the judge had given no usable verdict at all).
+        // The rounds without gain that stopped the loop, and those of them whose candidates
+        // could not be scored at all: "no gain" is not said of a comparison never made.
+        let streak = &self.rounds[self.rounds.len().saturating_sub(self.no_gain as usize)..];
+        let unscored_rounds = streak.iter().filter(|r| r.candidates_unscored).count();
         let lead = if stop == Stop::EarlyStop && self.rounds.iter().all(|r| r.unscored) {
-            "Stopped early: no round could be scored, since no training case got a score (a judge that gave no usable verdict, say: each candidate's answers say why)."
+            "Stopped early: no round could be scored, since no training case got a score (a judge that gave no usable verdict, say: each candidate's answers say why).".to_owned()
+        } else if stop == Stop::EarlyStop && unscored_rounds > 0 && unscored_rounds == streak.len() {
+            format!(
+                "Stopped early: no candidate of the last {} could be scored (a judge that gave no usable verdict, say: each candidate's answers say why), so none could be compared with the best so far.",
+                figures::count(streak.len(), "round", "rounds")
+            )
+        } else if stop == Stop::EarlyStop && unscored_rounds > 0 {
+            format!(
+                "Stopped early: the last rounds brought no gain ({} of the {} had no candidate that could be scored: each candidate's answers say why).",
+                unscored_rounds,
+                streak.len()
+            )
         } else {
-            stop.describe()
+            stop.describe().to_owned()
         };
         Some(format!("{lead}{why}{tail}"))
     }
@@ -641,6 +656,13 @@ pub struct RoundRecord {
     /// beside "no score"). Absent in older snapshots.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unscored: bool,
+    /// Candidates of this round were tried and none of them got a score (each training case
+    /// left out, e.g. its judge gave no usable verdict): the round's "no gain" is no comparison
+    /// at all (session 52's review: "the last rounds brought no gain" over candidates never
+    /// scored). Never for the baseline (round 0) or a round whose candidates were all set aside.
+    /// Absent in older snapshots.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub candidates_unscored: bool,
     /// The best's mean on the held-out cases, 0-100 (None: no held-out cases).
     pub held: Option<f64>,
     /// With several execution models, the best's training mean on each (model order, 0-100;
@@ -2212,11 +2234,19 @@ impl Optimizer {
                 } else {
                     Vec::new()
                 };
+                let mut tried = self
+                    .candidates
+                    .iter()
+                    .filter(|c| round > 0 && c.round == round && c.rejected.is_none())
+                    .peekable();
+                let candidates_unscored = tried.peek().is_some()
+                    && tried.all(|c| self.mean(ctx, c.id, false).is_none());
                 self.rounds.push(RoundRecord {
                     round,
                     best: self.best,
                     train,
                     unscored,
+                    candidates_unscored,
                     held,
                     models,
                 });

@@ -634,6 +634,79 @@ fn a_first_score_after_rounds_with_none_is_a_gain_and_no_score_ever_is_said() {
     );
 }
 
+// Session 52's review: a loop whose prompt scored but whose candidates never could (the
+// judge's replies to them unreadable) ended "Stopped early: the last rounds brought no gain",
+// a comparison never made. It says the candidates could not be scored; a streak with one such
+// round among rounds that were compared says how many.
+#[test]
+fn candidates_never_scored_are_not_said_to_bring_no_gain() {
+    let s = suite(true);
+    // Each round's candidates are new prompts (a repeated one would reuse its earlier score),
+    // none better than the first.
+    let w = World {
+        levels: vec![
+            vec!["You are L1 (1)", "You are L1 (1) too"],
+            vec!["You are L1 (2)", "You are L1 (2) too"],
+            vec!["You are L1 (3)", "You are L1 (3) too"],
+            vec!["You are L1 (4)", "You are L1 (4) too"],
+        ],
+        judge_score: 8,
+    };
+    let run = |unreadable_in: fn(u32) -> bool| {
+        let config = Config {
+            rounds: 4,
+            k: 2,
+            patience: 2,
+            ..Default::default()
+        };
+        let limit = project(&config, &spec("You are L1 first"), &s);
+        let mut o = Optimizer::new(config, spec("You are L1 first"), 1, &s, limit);
+        drive_with(&mut o, &s, |o, work, req| match work {
+            Work::Judge { cand, .. }
+                if o.candidate(*cand).is_some_and(|c| c.round > 0 && unreadable_in(c.round)) =>
+            {
+                Reply {
+                    text: "The answer looks fine to me.".into(),
+                    ..w.answer(o, work, req)
+                }
+            }
+            _ => w.answer(o, work, req),
+        });
+        o
+    };
+    let o = run(|_| true);
+    assert_eq!(o.stop, Some(Stop::EarlyStop), "{:?}", o.rounds);
+    assert!(!o.rounds[0].unscored && !o.rounds[0].candidates_unscored);
+    assert!(o.rounds[1..].iter().all(|r| r.candidates_unscored), "{:?}", o.rounds);
+    let note = o.end_note().unwrap();
+    assert!(
+        note.starts_with(
+            "Stopped early: no candidate of the last 2 rounds could be scored (a judge that gave no usable verdict"
+        ),
+        "{note}"
+    );
+    assert!(!note.contains("no gain"), "{note}");
+    // Round 1's candidates compared (and no better), round 2's never scored.
+    let o = run(|round| round == 2);
+    assert_eq!(o.stop, Some(Stop::EarlyStop), "{:?}", o.rounds);
+    let note = o.end_note().unwrap();
+    assert!(
+        note.starts_with(
+            "Stopped early: the last rounds brought no gain (1 of the 2 had no candidate that could be scored"
+        ),
+        "{note}"
+    );
+    // Candidates scored and no better: the words as before.
+    let o = run(|_| false);
+    assert!(
+        o.end_note()
+            .unwrap()
+            .starts_with("Stopped early: the last rounds brought no gain."),
+        "{:?}",
+        o.end_note()
+    );
+}
+
 #[test]
 fn the_budget_is_never_exceeded_and_stops_the_loop() {
     let s = suite(true);
