@@ -587,7 +587,8 @@ impl Optimizer {
         let unscored_rounds = streak.iter().filter(|r| r.candidates_unscored).count();
         let lead = if stop == Stop::EarlyStop && self.rounds.iter().all(|r| r.unscored) {
             "Stopped early: no round could be scored, since no training case got a score (a judge that gave no usable verdict, say: each candidate's answers say why).".to_owned()
-        } else if stop == Stop::EarlyStop && unscored_rounds > 0 && unscored_rounds == streak.len() {
+        } else if stop == Stop::EarlyStop && unscored_rounds > 0 && unscored_rounds == streak.len()
+        {
             format!(
                 "Stopped early: no candidate of the last {} could be scored (a judge that gave no usable verdict, say: each candidate's answers say why), so none could be compared with the best so far.",
                 figures::count(streak.len(), "round", "rounds")
@@ -2239,8 +2240,8 @@ impl Optimizer {
                     .iter()
                     .filter(|c| round > 0 && c.round == round && c.rejected.is_none())
                     .peekable();
-                let candidates_unscored = tried.peek().is_some()
-                    && tried.all(|c| self.mean(ctx, c.id, false).is_none());
+                let candidates_unscored =
+                    tried.peek().is_some() && tried.all(|c| self.mean(ctx, c.id, false).is_none());
                 self.rounds.push(RoundRecord {
                     round,
                     best: self.best,

@@ -663,7 +663,8 @@ fn candidates_never_scored_are_not_said_to_bring_no_gain() {
         let mut o = Optimizer::new(config, spec("You are L1 first"), 1, &s, limit);
         drive_with(&mut o, &s, |o, work, req| match work {
             Work::Judge { cand, .. }
-                if o.candidate(*cand).is_some_and(|c| c.round > 0 && unreadable_in(c.round)) =>
+                if o.candidate(*cand)
+                    .is_some_and(|c| c.round > 0 && unreadable_in(c.round)) =>
             {
                 Reply {
                     text: "The answer looks fine to me.".into(),
@@ -677,7 +678,11 @@ fn candidates_never_scored_are_not_said_to_bring_no_gain() {
     let o = run(|_| true);
     assert_eq!(o.stop, Some(Stop::EarlyStop), "{:?}", o.rounds);
     assert!(!o.rounds[0].unscored && !o.rounds[0].candidates_unscored);
-    assert!(o.rounds[1..].iter().all(|r| r.candidates_unscored), "{:?}", o.rounds);
+    assert!(
+        o.rounds[1..].iter().all(|r| r.candidates_unscored),
+        "{:?}",
+        o.rounds
+    );
     let note = o.end_note().unwrap();
     assert!(
         note.starts_with(

@@ -41,7 +41,9 @@ async fn axe(
         b.client.execute(source, vec![]).await?;
     }
     let options = if colours_only {
-        format!("{{resultTypes: ['violations'], runOnly: {{type: 'rule', values: {COLOUR_RULES}}}}}")
+        format!(
+            "{{resultTypes: ['violations'], runOnly: {{type: 'rule', values: {COLOUR_RULES}}}}}"
+        )
     } else {
         "{resultTypes: ['violations']}".to_owned()
     };
