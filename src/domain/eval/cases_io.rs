@@ -920,6 +920,16 @@ fn read_test(
                 ),
             );
         }
+        if let Some(p) = o.get("provider").and_then(promptfoo::grader_name) {
+            leave(
+                line,
+                Omitted::Part("the grader (options.provider)".into()),
+                format!(
+                    "{} (the file names {p}); this case's checks are kept",
+                    promptfoo::GRADER_HERE
+                ),
+            );
+        }
         no_expansion = o.get("disableVarExpansion") == Some(&Value::Bool(true));
     }
     for key in ["description", "input", "expected", "split"] {
@@ -2300,6 +2310,18 @@ fn read_default_test(
                 format!(
                     "\u{201c}{}\u{201d} would run code; every case's checks read the answer as it is",
                     text_of(&yaml::to_json(t)).trim()
+                ),
+            );
+        }
+        if let Some(p) = yaml::get(options, "provider")
+            && let Some(name) = promptfoo::grader_name(&yaml::to_json(p))
+        {
+            out.leave_out(
+                p.line,
+                Omitted::Part("the grader (defaultTest options.provider)".into()),
+                format!(
+                    "{} (the file names {name}); every case's checks are kept",
+                    promptfoo::GRADER_HERE
                 ),
             );
         }

@@ -2159,6 +2159,31 @@ fn a_checks_weight_is_kept_and_its_metric_named_as_left_out() {
     );
 }
 
+/// Tryout 107: a config's grader (`defaultTest.options.provider`) went without a word, and so
+/// would a test's or a check's (`provider`, `rubricPrompt`): each is named as left out on its
+/// line, the checks kept; here the Scoring model in Settings grades them.
+#[test]
+fn a_configs_grader_is_named_as_left_out_and_the_checks_kept() {
+    let yaml = "defaultTest:\n  options:\n    provider: openai:gpt-4.1-mini\ntests:\n  - vars:\n      q: hi\n    options:\n      provider:\n        id: anthropic:messages:claude-sonnet-4\n    assert:\n      - type: llm-rubric\n        value: Says hello\n        provider: openai:gpt-4o\n        rubricPrompt: Grade it\n      - type: contains\n        value: hi\n";
+    let im = import("grader.yaml", yaml).expect("readable");
+    assert_eq!(im.cases.len(), 1);
+    assert_eq!(im.cases[0].assertions.len(), 2, "both checks kept");
+    let left: Vec<String> = im
+        .left_out
+        .iter()
+        .map(|l| format!("line {}: {}", l.line, l.message()))
+        .collect();
+    assert_eq!(
+        left,
+        [
+            "line 3: the grader (defaultTest options.provider) left out: model-graded checks are graded by the Scoring model chosen in Settings (the file names \u{201c}openai:gpt-4.1-mini\u{201d}); every case's checks are kept",
+            "line 5: the grader (options.provider) left out: model-graded checks are graded by the Scoring model chosen in Settings (the file names \u{201c}anthropic:messages:claude-sonnet-4\u{201d}); this case's checks are kept",
+            "line 13: the provider of the llm-rubric check left out: model-graded checks are graded by the Scoring model chosen in Settings (the file names \u{201c}openai:gpt-4o\u{201d}); the check is kept",
+            "line 14: the rubricPrompt of the llm-rubric check left out: the judge grades with Promptwright's own grading prompt; the check is kept",
+        ]
+    );
+}
+
 /// Tryout 51: a number value is compared as promptfoo compares it, the text JavaScript writes
 /// for the number js-yaml or JSON.parse read (`1.50` is "1.5", `1e3` "1000", `0x10` "16",
 /// JSON's `10.0` "10"); a quoted one stays as written.

@@ -88,7 +88,7 @@ const TABLE: &[Row] = &[
         global: "llm-rubric≥8 ×5",
         tags: r#"["severity=high"] ×3, ["severity=medium"] ×2, ["severity=high"], ["severity=low"], ["severity=high"]"#,
         // Tryout 51: the checks' named scores are said to be left out (they went without a word).
-        left_out: "prompt 1, the metric of the llm-rubric check ×5",
+        left_out: "prompt 1, the grader (defaultTest options.provider), the metric of the llm-rubric check ×5",
     },
     Row {
         n: 6,
@@ -264,7 +264,7 @@ const TABLE: &[Row] = &[
         checks: "[] ×4",
         global: "",
         tags: "",
-        left_out: "conversation-relevance check ×4",
+        left_out: "conversation-relevance check ×4, the grader (defaultTest options.provider)",
     },
 ];
 
@@ -459,7 +459,9 @@ fn a_config_without_its_tests_file_reports_the_reference() {
         messages,
         [
             "line 5: prompt 1 left out: Promptwright reads a prompt written in the config as text, not one in a file or in another form: its cases send their variables as lines instead".to_owned(),
-            "line 14: file://tests.csv left out: it was not among the files chosen: choose it together with this one".to_owned()
+            "line 14: file://tests.csv left out: it was not among the files chosen: choose it together with this one".to_owned(),
+            // The README's "`options.provider` grader" (tryout 107: not named).
+            "line 19: the grader (defaultTest options.provider) left out: model-graded checks are graded by the Scoring model chosen in Settings (the file names \u{201c}openai:gpt-4.1-mini\u{201d}); every case's checks are kept".to_owned(),
         ]
         .into_iter()
         // Each metric's own line (its `metric:` key), not its check's first.

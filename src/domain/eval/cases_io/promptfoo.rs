@@ -157,10 +157,31 @@ fn is_yaml_special_float(t: &str) -> bool {
     nan || matches!(body, ".inf" | ".Inf" | ".INF")
 }
 
+/// What grades model-graded checks here, said where a file names its own grader.
+pub(super) const GRADER_HERE: &str =
+    "model-graded checks are graded by the Scoring model chosen in Settings";
+
+/// The grader a promptfoo `provider` value names, in quotes: its text, or an object's `id`
+/// ("a provider" when it has none); `None` for an empty value.
+pub(super) fn grader_name(v: &Value) -> Option<String> {
+    let name = match v {
+        Value::Null => return None,
+        Value::String(s) => s.trim().to_owned(),
+        Value::Object(o) => o.get("id").map(text_of).unwrap_or_default().trim().to_owned(),
+        _ => String::new(),
+    };
+    Some(if name.is_empty() {
+        "a provider".to_owned()
+    } else {
+        format!("\u{201c}{name}\u{201d}")
+    })
+}
+
 /// The fields of a read assertion `m` of type `kind` that the check is kept without: a `weight`
 /// that is not a number from 0 to `MAX_WEIGHT` (text, a list, below 0, 1e308; the check weighs
-/// 1, while one in that range is kept, [`Assertion::weight`]) and a `metric` name (promptfoo's
-/// named scores).
+/// 1, while one in that range is kept, [`Assertion::weight`]), a `provider` and a `rubricPrompt`
+/// (promptfoo's grader and grading prompt for a model-graded check) and a `metric` name
+/// (promptfoo's named scores).
 fn fields_left_out(m: &Map<String, Value>, kind: &str) -> Vec<(Omitted, String)> {
     let mut out = Vec::new();
     if let Some(w) = m.get("weight").filter(|w| {
@@ -185,6 +206,21 @@ fn fields_left_out(m: &Map<String, Value>, kind: &str) -> Vec<(Omitted, String)>
                 "a weight is a number from 0 to {} (the file gives it {given}); the check weighs 1",
                 crate::domain::eval::MAX_WEIGHT,
             ),
+        ));
+    }
+    // The grader promptfoo would ask for a model-graded check, and its grading prompt: here
+    // the Scoring model in Settings grades with Promptwright's own prompt (tryout 107: a
+    // config's grader went without a word).
+    if let Some(p) = m.get("provider").and_then(grader_name) {
+        out.push((
+            Omitted::Field("provider".into(), kind.to_owned()),
+            format!("{GRADER_HERE} (the file names {p}); the check is kept"),
+        ));
+    }
+    if m.get("rubricPrompt").is_some_and(|p| !p.is_null()) {
+        out.push((
+            Omitted::Field("rubricPrompt".into(), kind.to_owned()),
+            "the judge grades with Promptwright's own grading prompt; the check is kept".to_owned(),
         ));
     }
     if let Some(name) = m
