@@ -274,6 +274,8 @@ const CONSTRAINT_MARKERS: &[&str] = &[
     "forbidden",
     "should not",
     "without",
+    "refrain",
+    "max",
 ];
 
 /// Words that make a sentence of Persona, Context or Format a rule besides
@@ -407,6 +409,16 @@ pub fn removed_constraints(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
     // share the task's words with every step.
     let new_steps = normalise(&new.section_text(Section::Steps));
     let new_step_words = content_words(&new_steps);
+    // Each new step's sentences with their content words and whether they state a condition.
+    let new_step_sentences: Vec<(std::collections::HashSet<String>, bool)> = new
+        .steps
+        .iter()
+        .flat_map(|step| sentences(step))
+        .map(|t| {
+            let lower = t.to_lowercase();
+            (content_words(&lower), has_condition(&lower))
+        })
+        .collect();
     // Sentences kept as they were are found by a lookup, not by a search of the whole text
     // (tryout 81: a 260 KB section froze the page for seconds, each of its sentences searched
     // for in all the others).
@@ -448,6 +460,7 @@ pub fn removed_constraints(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
                 .to_lowercase()
                 .chars()
                 .filter(|c| !crate::domain::figures::invisible(*c))
+                .map(lookalike)
                 .collect();
             // A step is a rule by nature and judged by its words below unless it holds a
             // limit word: an instruction verb, as most steps start, does not make it one.
@@ -460,7 +473,9 @@ pub fn removed_constraints(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
                 let n = normalise(sentence);
                 !new_sentences.contains(&n) && !new_text.contains(&n)
             } else {
-                s == Section::Steps && step_gone(&lower, &new_step_words, &new_steps)
+                s == Section::Steps
+                    && (step_gone(&lower, &new_step_words, &new_steps)
+                        || condition_lost(&lower, &new_step_sentences))
             };
             if gone && !out.iter().any(|o| o == sentence) {
                 out.push(sentence.to_owned());
@@ -500,12 +515,53 @@ fn step_gone(step: &str, there: &std::collections::HashSet<String>, steps: &str)
     kept * 2 < own.len()
 }
 
-fn contains_word(haystack: &str, word: &str) -> bool {
-    haystack.match_indices(word).any(|(i, _)| {
-        let before = haystack[..i].chars().last();
-        let after = haystack[i + word.len()..].chars().next();
-        before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric())
+/// The words that make a sentence hold for some cases only ("If a deadline is given, add it.").
+const CONDITION_WORDS: &[&str] = &["if", "unless", "when", "whenever", "otherwise", "in case"];
+
+fn has_condition(lower: &str) -> bool {
+    CONDITION_WORDS.iter().any(|w| contains_word(lower, w))
+}
+
+/// Whether a step (lower case) that holds for some cases only has lost its condition: no new
+/// step sentence (`there`: its content words, and whether it states a condition) keeps half of
+/// its content words with a condition of its own or with the condition's words (tryout 108:
+/// "If a deadline is given, add it to the item." became "Add the deadline to the item.", and
+/// was not flagged). A step reworded with its condition kept is not: "When a date is vague, flag
+/// it." as "Flag every vague date." (session 52's review).
+fn condition_lost(step: &str, there: &[(std::collections::HashSet<String>, bool)]) -> bool {
+    let Some(at) = CONDITION_WORDS
+        .iter()
+        .filter_map(|w| {
+            step.match_indices(w)
+                .find(|(i, _)| word_at(step, *i, w))
+                .map(|(i, _)| i)
+        })
+        .min()
+    else {
+        return false;
+    };
+    // The condition: from its word to the clause's end.
+    let clause = step[at..].split([',', ';', ':']).next().unwrap_or("");
+    let mut condition = content_words(clause);
+    condition.retain(|w| !CONDITION_WORDS.contains(&w.as_str()));
+    let own = content_words(step);
+    !there.iter().any(|(words, conditional)| {
+        own.iter().filter(|w| words.contains(*w)).count() * 2 >= own.len()
+            && (*conditional || condition.iter().all(|w| words.contains(w)))
     })
+}
+
+/// Whether `word` at byte `i` of `text` stands as a word of its own.
+fn word_at(text: &str, i: usize, word: &str) -> bool {
+    let before = text[..i].chars().last();
+    let after = text[i + word.len()..].chars().next();
+    before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric())
+}
+
+fn contains_word(haystack: &str, word: &str) -> bool {
+    haystack
+        .match_indices(word)
+        .any(|(i, _)| word_at(haystack, i, word))
 }
 
 fn normalise(s: &str) -> String {
@@ -517,6 +573,57 @@ fn normalise(s: &str) -> String {
         .to_owned()
 }
 
+/// The Latin letter or sign a character is drawn like, for reading rule words (tryout 108:
+/// "Never" with a Cyrillic "е", or in fullwidth letters, was not read as "never"): fullwidth
+/// ASCII (U+FF01 to U+FF5E) and the lower-case Cyrillic and Greek letters that look like Latin
+/// ones; any other character as it is.
+fn lookalike(c: char) -> char {
+    match c {
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+        'а' | 'α' => 'a',
+        'с' | 'ϲ' => 'c',
+        'ԁ' => 'd',
+        'е' | 'ε' => 'e',
+        'һ' => 'h',
+        'і' | 'ι' => 'i',
+        'ј' => 'j',
+        'к' | 'κ' => 'k',
+        'ӏ' => 'l',
+        'о' | 'ο' => 'o',
+        'р' | 'ρ' => 'p',
+        'ԛ' => 'q',
+        'ѕ' => 's',
+        'υ' => 'u',
+        'ν' => 'v',
+        'ԝ' => 'w',
+        'х' | 'χ' => 'x',
+        'у' => 'y',
+        _ => c,
+    }
+}
+
+/// Words written with a full stop that does not end the sentence ("max. 5 items"), lower case.
+const ABBREVIATIONS: &[&str] = &[
+    "approx", "ca", "cf", "dr", "e.g", "eg", "etc", "i.e", "ie", "incl", "max", "min", "mr", "mrs",
+    "ms", "no", "nr", "resp", "vs",
+];
+
+/// Whether the full stop at byte `i` of `line` ends an abbreviation or an initial ("max.", "e.g.",
+/// "J."), or is followed by a word in lower case or a number: then it ends no sentence
+/// (tryout 108: "Keep it brief, max. 5 items." was quoted as "Keep it brief, max.").
+fn stop_within_sentence(line: &str, i: usize) -> bool {
+    let word = line[..i]
+        .rsplit(|c: char| c.is_whitespace() || c == '(')
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    let initial = word.chars().count() == 1 && word.chars().all(char::is_alphabetic);
+    let next = line[i + 1..].trim_start().chars().next();
+    initial
+        || ABBREVIATIONS.contains(&word.as_str())
+        || next.is_some_and(|c| c.is_lowercase() || c.is_ascii_digit())
+}
+
 fn sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     for line in text.lines() {
@@ -524,7 +631,8 @@ fn sentences(text: &str) -> Vec<&str> {
         let bytes = line.as_bytes();
         for (i, &b) in bytes.iter().enumerate() {
             let end_of_sentence = matches!(b, b'.' | b'!' | b'?' | b';')
-                && bytes.get(i + 1).is_none_or(|n| *n == b' ');
+                && bytes.get(i + 1).is_none_or(|n| *n == b' ')
+                && !(b == b'.' && stop_within_sentence(line, i));
             if end_of_sentence {
                 let s = line[start..=i].trim();
                 if s.len() > 3 {
@@ -705,6 +813,72 @@ mod tests {
             "You must list dates".into(),
         ];
         assert_eq!(removed_constraints(&old, &new), ["Never invent owners."]);
+        // Tryout 108: a rule with an abbreviation was quoted cut at its full stop.
+        let abbreviated = PromptSpec {
+            context: "Inputs are notes. Keep it brief, max. 5 items. Notes come from e.g. Zoom calls. J. Smith writes the notes.".into(),
+            ..Default::default()
+        };
+        let without = PromptSpec {
+            context: "Inputs are notes.".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            removed_constraints(&abbreviated, &without),
+            ["Keep it brief, max. 5 items."]
+        );
+        // Tryout 108: a step that lost its condition, its words kept; reworded with a
+        // condition kept, it is not flagged.
+        let conditional = PromptSpec {
+            steps: vec![
+                "Read the notes.".into(),
+                "If a deadline is given, add it to the item.".into(),
+            ],
+            ..Default::default()
+        };
+        let unconditional = PromptSpec {
+            steps: vec![
+                "Read the notes.".into(),
+                "Add the deadline to the item.".into(),
+            ],
+            ..Default::default()
+        };
+        assert_eq!(
+            removed_constraints(&conditional, &unconditional),
+            ["If a deadline is given, add it to the item."]
+        );
+        let reworded = PromptSpec {
+            steps: vec![
+                "Read the notes.".into(),
+                "When the notes give a deadline, add it to the item.".into(),
+            ],
+            ..Default::default()
+        };
+        assert!(removed_constraints(&conditional, &reworded).is_empty());
+        // Tryout 108: rule words in lookalike letters, and "Refrain from", were not read.
+        let disguised = PromptSpec {
+            context: "Inputs are notes. N\u{435}ver guess deadlines. \u{ff2e}\u{ff45}\u{ff56}\u{ff45}\u{ff52} share the notes. Refrain from naming people.".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            removed_constraints(&disguised, &without),
+            [
+                "N\u{435}ver guess deadlines.",
+                "\u{ff2e}\u{ff45}\u{ff56}\u{ff45}\u{ff52} share the notes.",
+                "Refrain from naming people."
+            ]
+        );
+        assert_eq!(
+            sentences(
+                "Keep it brief, max. 5 items. Use e.g. Paris. Ask J. Smith first; then stop. Done."
+            ),
+            [
+                "Keep it brief, max. 5 items.",
+                "Use e.g. Paris.",
+                "Ask J. Smith first;",
+                "then stop.",
+                "Done."
+            ]
+        );
         // Tryout 105: a rule for a case, added by a critique's fix, taken out by a candidate.
         let fixed = PromptSpec {
             context: "Inputs are meeting notes. If the notes are empty, ask for them. Users are busy. When a date is vague, say so.".into(),

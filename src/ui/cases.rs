@@ -123,14 +123,6 @@ fn update_case(d: DraftHandle, id: u32, f: impl FnOnce(&mut TestCase)) {
     d.update_case(id, f);
 }
 
-/// A tags box's text as tags: split at commas and semicolons, trimmed, empty ones dropped.
-fn read_tags(text: &str) -> Vec<String> {
-    text.split([',', ';'])
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())
-        .collect()
-}
-
 fn lines(text: &str) -> Vec<String> {
     text.lines()
         .map(str::to_owned)
@@ -639,10 +631,10 @@ fn CaseEditor(
                     // reload); the box keeps the text as typed until it is left, then shows the
                     // tags as read.
                     <input id=format!("{p}-tags") class="pw-input"
-                        prop:value=move || tags_typed.get().unwrap_or_else(field(|c| c.tags.join(", ")))
+                        prop:value=move || tags_typed.get().unwrap_or_else(field(|c| crate::domain::eval::tags_text(&c.tags)))
                         on:input=move |ev| {
                             let v = event_target_value(&ev);
-                            update_case(d, id, |c| c.tags = read_tags(&v));
+                            update_case(d, id, |c| c.tags = crate::domain::eval::read_tags(&v));
                             tags_typed.set(Some(v));
                         }
                         on:change=move |_| tags_typed.set(None)/>

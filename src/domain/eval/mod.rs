@@ -244,6 +244,39 @@ fn one_line(text: &str, max_chars: usize) -> String {
     }
 }
 
+/// A case's tags as its tags box shows them: joined by ", ", a comma or semicolon within a tag
+/// written `\,` or `\;` (promptfoo's CSV escape, e.g. the imported tag "advanced,theory"), so
+/// that [`read_tags`] reads the box back as the same tags (tryout 107: editing the box split
+/// that tag in two).
+pub fn tags_text(tags: &[String]) -> String {
+    tags.iter()
+        .map(|t| t.replace(',', "\\,").replace(';', "\\;"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A tags box's text as tags: split at commas and semicolons not written `\,` or `\;`,
+/// trimmed, empty ones dropped. [`tags_text`] shows them back.
+pub fn read_tags(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if matches!(chars.peek(), Some(',' | ';')) => {
+                cur.extend(chars.next());
+            }
+            ',' | ';' => out.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out.into_iter()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
 /// Fills `{{name}}` placeholders (spaces inside allowed, as `prompt_variables` finds them) in a
 /// rendered prompt with a case's variables, in one pass: a value is never read again, so a value
 /// containing `{{other}}` stays as written. Unknown names stay as written; for a name given twice,

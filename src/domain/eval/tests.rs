@@ -1418,3 +1418,16 @@ fn a_variable_a_check_compares_with_and_sent_as_a_line_is_named() {
     with_input.input = "What is 1+1?".into();
     assert!(suite.checked_vars_sent(&with_input).is_empty());
 }
+
+// Tryout 107: an imported tag with a comma in it ("advanced,theory", promptfoo's `\,`) came
+// back as two tags once its box was edited: the box writes such a comma `\,` and reads it back.
+#[test]
+fn a_tag_with_a_comma_reads_back_from_its_box_as_one_tag() {
+    let tags: Vec<String> = ["physics", "advanced,theory", "a;b", "plain"]
+        .map(str::to_owned)
+        .to_vec();
+    let text = tags_text(&tags);
+    assert_eq!(text, "physics, advanced\\,theory, a\\;b, plain");
+    assert_eq!(read_tags(&text), tags);
+    assert_eq!(read_tags(" urgent ;sm, ,x\\y "), ["urgent", "sm", "x\\y"]);
+}

@@ -167,7 +167,12 @@ pub(super) fn grader_name(v: &Value) -> Option<String> {
     let name = match v {
         Value::Null => return None,
         Value::String(s) => s.trim().to_owned(),
-        Value::Object(o) => o.get("id").map(text_of).unwrap_or_default().trim().to_owned(),
+        Value::Object(o) => o
+            .get("id")
+            .map(text_of)
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
         _ => String::new(),
     };
     Some(if name.is_empty() {
