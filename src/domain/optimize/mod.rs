@@ -580,9 +580,9 @@ impl Optimizer {
             String::new()
         };
         // No gain because nothing was ever scored: that is the cause to say (tryout 106: "the
-        // last rounds brought no gain" when the judge had given no usable verdict at all).
-        // The rounds without gain that stopped the loop, and those of them whose candidates
-        // could not be scored at all: "no gain" is not said of a comparison never made.
+        // last rounds brought no gain" when the judge had given no usable verdict at all). Nor
+        // is "no gain" said of rounds whose candidates could not be scored: the rounds without
+        // gain that stopped the loop, and those of them with no candidate scored.
         let streak = &self.rounds[self.rounds.len().saturating_sub(self.no_gain as usize)..];
         let unscored_rounds = streak.iter().filter(|r| r.candidates_unscored).count();
         let lead = if stop == Stop::EarlyStop && self.rounds.iter().all(|r| r.unscored) {
