@@ -832,6 +832,7 @@ mod tests {
             steps: vec![
                 "Read the notes.".into(),
                 "If a deadline is given, add it to the item.".into(),
+                "Skip items marked done unless the user asks for all.".into(),
             ],
             ..Default::default()
         };
@@ -839,24 +840,29 @@ mod tests {
             steps: vec![
                 "Read the notes.".into(),
                 "Add the deadline to the item.".into(),
+                "Skip items marked done.".into(),
             ],
             ..Default::default()
         };
         assert_eq!(
             removed_constraints(&conditional, &unconditional),
-            ["If a deadline is given, add it to the item."]
+            [
+                "If a deadline is given, add it to the item.",
+                "Skip items marked done unless the user asks for all."
+            ]
         );
         let reworded = PromptSpec {
             steps: vec![
                 "Read the notes.".into(),
                 "When the notes give a deadline, add it to the item.".into(),
+                "Skip items marked done, all of them when the user asks for all.".into(),
             ],
             ..Default::default()
         };
         assert!(removed_constraints(&conditional, &reworded).is_empty());
         // Tryout 108: rule words in lookalike letters, and "Refrain from", were not read.
         let disguised = PromptSpec {
-            context: "Inputs are notes. N\u{435}ver guess deadlines. \u{ff2e}\u{ff45}\u{ff56}\u{ff45}\u{ff52} share the notes. Refrain from naming people.".into(),
+            context: "Inputs are notes. N\u{435}ver guess deadlines. \u{ff2e}\u{ff45}\u{ff56}\u{ff45}\u{ff52} share the notes. Refrain from naming people. Ne\u{ad}ver share the salary figures.".into(),
             ..Default::default()
         };
         assert_eq!(
@@ -864,7 +870,8 @@ mod tests {
             [
                 "N\u{435}ver guess deadlines.",
                 "\u{ff2e}\u{ff45}\u{ff56}\u{ff45}\u{ff52} share the notes.",
-                "Refrain from naming people."
+                "Refrain from naming people.",
+                "Ne\u{ad}ver share the salary figures."
             ]
         );
         assert_eq!(
