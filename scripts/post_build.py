@@ -131,7 +131,8 @@ async function pwInstantiate(src, imports) {
     open(os.path.join(staging, links[-1]), "w", encoding="utf-8").write(text)
     # The chunks were optimized by scripts/split/wasm-bindgen while Trunk optimized the main
     # module: wait for that, then put them in dist/.
-    opt_dir = os.path.join(split_dir, "opt")
+    build_hash = re.fullmatch(r"__wasm_split-([0-9a-f]+)\.js", links[-1]).group(1)
+    opt_dir = os.path.join(split_dir, "opt-" + build_hash)
     status = os.path.join(opt_dir, "status")
     waited = 0.0
     while not os.path.exists(status):
