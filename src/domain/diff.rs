@@ -276,6 +276,12 @@ const CONSTRAINT_MARKERS: &[&str] = &[
     "without",
     "refrain",
     "max",
+    "may not",
+    "must not",
+    "cannot",
+    "can't",
+    "have to",
+    "has to",
 ];
 
 /// Words that make a sentence of Persona, Context or Format a rule besides
@@ -368,7 +374,8 @@ fn states_a_rule(lower: &str) -> bool {
         .split(|c: char| !c.is_alphabetic())
         .next()
         .unwrap_or("");
-    INSTRUCTION_VERBS.contains(&first)
+    // A short ban with no verb ("No emojis.", tryout 109).
+    INSTRUCTION_VERBS.contains(&first) || (first == "no" && lower.split_whitespace().count() <= 4)
 }
 
 /// The `{{placeholders}}` of `old` (any section, [`crate::domain::spec::placeholders`]) that
@@ -862,7 +869,7 @@ mod tests {
         assert!(removed_constraints(&conditional, &reworded).is_empty());
         // Tryout 108: rule words in lookalike letters, and "Refrain from", were not read.
         let disguised = PromptSpec {
-            context: "Inputs are notes. N\u{435}ver guess deadlines. \u{ff2e}\u{ff45}\u{ff56}\u{ff45}\u{ff52} share the notes. Refrain from naming people. Ne\u{ad}ver share the salary figures.".into(),
+            context: "Inputs are notes. N\u{435}ver guess deadlines. \u{ff2e}\u{ff45}\u{ff56}\u{ff45}\u{ff52} share the notes. Refrain from naming people. Ne\u{ad}ver share the salary figures. No emojis. You may not share salaries. You have to use English. No owner is named in most of the notes.".into(),
             ..Default::default()
         };
         assert_eq!(
@@ -871,7 +878,11 @@ mod tests {
                 "N\u{435}ver guess deadlines.",
                 "\u{ff2e}\u{ff45}\u{ff56}\u{ff45}\u{ff52} share the notes.",
                 "Refrain from naming people.",
-                "Ne\u{ad}ver share the salary figures."
+                "Ne\u{ad}ver share the salary figures.",
+                // Tryout 109: rule words these did not have.
+                "No emojis.",
+                "You may not share salaries.",
+                "You have to use English."
             ]
         );
         assert_eq!(

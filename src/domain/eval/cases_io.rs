@@ -650,13 +650,10 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-/// Tags from one cell: split on `,` or `;`, trimmed, empties dropped.
+/// Tags from one cell: split on `,` or `;` not written `\,` or `\;`, trimmed, empties dropped
+/// ([`crate::domain::eval::read_tags`], as a case's tags box reads them).
 fn split_tags(cell: &str) -> Vec<String> {
-    cell.split([',', ';'])
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect()
+    crate::domain::eval::read_tags(cell)
 }
 
 /// Why `what` (a line, a cell) is not JSON, in plain words; for one line, where (in characters).
@@ -927,6 +924,16 @@ fn read_test(
                 format!(
                     "{} (the file names {p}); this case's checks are kept",
                     promptfoo::GRADER_HERE
+                ),
+            );
+        }
+        if o.get("rubricPrompt").is_some_and(|p| !p.is_null()) {
+            leave(
+                line,
+                Omitted::Part("the grading prompt (options.rubricPrompt)".into()),
+                format!(
+                    "{}; this case's checks are kept",
+                    promptfoo::GRADING_PROMPT_HERE
                 ),
             );
         }
@@ -2325,6 +2332,18 @@ fn read_default_test(
                 ),
             );
         }
+        if let Some(p) = yaml::get(options, "rubricPrompt")
+            && !yaml::to_json(p).is_null()
+        {
+            out.leave_out(
+                p.line,
+                Omitted::Part("the grading prompt (defaultTest options.rubricPrompt)".into()),
+                format!(
+                    "{}; every case's checks are kept",
+                    promptfoo::GRADING_PROMPT_HERE
+                ),
+            );
+        }
         if yaml::get(options, "disableVarExpansion").map(yaml::to_json) == Some(Value::Bool(true)) {
             src.defaults.no_expansion = true;
         }
@@ -2497,7 +2516,8 @@ pub fn to_jsonl(cases: &[TestCase]) -> String {
 /// unchecked in promptfoo). Variables in first-seen order, a case without one gets an empty
 /// cell. [`import`] reads it back to the same cases (each check with a form from its
 /// `__expected…` cell, so an edit made there counts, the others from `__assert`) when they share
-/// their variables (a missing one comes back empty) and their tags hold no `,` or `;`.
+/// their variables (a missing one comes back empty); a `,` or `;` within a tag is written `\,`
+/// or `\;` in `__tags`.
 pub fn to_csv(cases: &[TestCase]) -> String {
     let mut names: Vec<&str> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
@@ -2550,7 +2570,8 @@ pub fn to_csv(cases: &[TestCase]) -> String {
             row.push(value.unwrap_or_default());
         }
         row.push(c.expected.clone());
-        row.push(c.tags.join(", "));
+        // A comma in a tag written `\,` (tryout 109: "advanced,theory" came back as two tags).
+        row.push(crate::domain::eval::tags_text(&c.tags));
         row.push(c.split.as_str().to_owned());
         row.push(if c.assertions.is_empty() {
             String::new()

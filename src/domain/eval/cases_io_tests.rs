@@ -1410,7 +1410,9 @@ fn arb_cases() -> impl Strategy<Value = Vec<TestCase>> {
             prop::collection::vec(arb_text(), n),
             arb_text(),
             prop::collection::vec(arb_assertion(), 0..4),
-            prop::collection::vec("[\\p{L}\\p{N}_!-]{1,6}", 0..3),
+            // Commas and semicolons within a tag too (tryout 109: a CSV round trip split
+            // "advanced,theory").
+            prop::collection::vec("[\\p{L}\\p{N}_!,;-]{1,6}", 0..3),
             any::<bool>(),
             prop::collection::vec((any::<bool>(), arb_text()), 0..4),
         )
@@ -2160,11 +2162,12 @@ fn a_checks_weight_is_kept_and_its_metric_named_as_left_out() {
 }
 
 /// Tryout 107: a config's grader (`defaultTest.options.provider`) went without a word, and so
-/// would a test's or a check's (`provider`, `rubricPrompt`): each is named as left out on its
-/// line, the checks kept; here the Scoring model in Settings grades them.
+/// would a test's or a check's (`provider`, `rubricPrompt`; tryout 109: `options.rubricPrompt`):
+/// each is named as left out on its line, the checks kept; here the Scoring model in Settings
+/// grades them.
 #[test]
 fn a_configs_grader_is_named_as_left_out_and_the_checks_kept() {
-    let yaml = "defaultTest:\n  options:\n    provider: openai:gpt-4.1-mini\ntests:\n  - vars:\n      q: hi\n    options:\n      provider:\n        id: anthropic:messages:claude-sonnet-4\n    assert:\n      - type: llm-rubric\n        value: Says hello\n        provider: openai:gpt-4o\n        rubricPrompt: Grade it\n      - type: contains\n        value: hi\n";
+    let yaml = "defaultTest:\n  options:\n    provider: openai:gpt-4.1-mini\n    rubricPrompt: Grade strictly\ntests:\n  - vars:\n      q: hi\n    options:\n      provider:\n        id: anthropic:messages:claude-sonnet-4\n      rubricPrompt: Grade kindly\n    assert:\n      - type: llm-rubric\n        value: Says hello\n        provider: openai:gpt-4o\n        rubricPrompt: Grade it\n      - type: contains\n        value: hi\n";
     let im = import("grader.yaml", yaml).expect("readable");
     assert_eq!(im.cases.len(), 1);
     assert_eq!(im.cases[0].assertions.len(), 2, "both checks kept");
@@ -2177,9 +2180,12 @@ fn a_configs_grader_is_named_as_left_out_and_the_checks_kept() {
         left,
         [
             "line 3: the grader (defaultTest options.provider) left out: model-graded checks are graded by the Scoring model chosen in Settings (the file names \u{201c}openai:gpt-4.1-mini\u{201d}); every case's checks are kept",
-            "line 5: the grader (options.provider) left out: model-graded checks are graded by the Scoring model chosen in Settings (the file names \u{201c}anthropic:messages:claude-sonnet-4\u{201d}); this case's checks are kept",
-            "line 13: the provider of the llm-rubric check left out: model-graded checks are graded by the Scoring model chosen in Settings (the file names \u{201c}openai:gpt-4o\u{201d}); the check is kept",
-            "line 14: the rubricPrompt of the llm-rubric check left out: the judge grades with Promptwright's own grading prompt; the check is kept",
+            // Tryout 109: the grading prompt of defaultTest and of a test went without a word.
+            "line 4: the grading prompt (defaultTest options.rubricPrompt) left out: the judge grades with Promptwright's own grading prompt; every case's checks are kept",
+            "line 6: the grader (options.provider) left out: model-graded checks are graded by the Scoring model chosen in Settings (the file names \u{201c}anthropic:messages:claude-sonnet-4\u{201d}); this case's checks are kept",
+            "line 6: the grading prompt (options.rubricPrompt) left out: the judge grades with Promptwright's own grading prompt; this case's checks are kept",
+            "line 15: the provider of the llm-rubric check left out: model-graded checks are graded by the Scoring model chosen in Settings (the file names \u{201c}openai:gpt-4o\u{201d}); the check is kept",
+            "line 16: the rubricPrompt of the llm-rubric check left out: the judge grades with Promptwright's own grading prompt; the check is kept",
         ]
     );
 }

@@ -600,7 +600,28 @@ impl Optimizer {
                 streak.len()
             )
         } else {
-            stop.describe().to_owned()
+            // Rounds whose candidates could not be scored, said whatever ended the loop
+            // (tryout 109: "Finished all rounds." over a round whose one candidate had no
+            // score).
+            let rounds: Vec<String> = self
+                .rounds
+                .iter()
+                .filter(|r| r.candidates_unscored)
+                .map(|r| r.round.to_string())
+                .collect();
+            match rounds.len() {
+                0 => stop.describe().to_owned(),
+                1 => format!(
+                    "{} No candidate of round {} could be scored (a judge that gave no usable verdict, say: each candidate's answers say why).",
+                    stop.describe(),
+                    rounds[0]
+                ),
+                _ => format!(
+                    "{} No candidate of rounds {} could be scored (a judge that gave no usable verdict, say: each candidate's answers say why).",
+                    stop.describe(),
+                    figures::and_list(&rounds)
+                ),
+            }
         };
         Some(format!("{lead}{why}{tail}"))
     }

@@ -677,6 +677,12 @@ fn candidates_never_scored_are_not_said_to_bring_no_gain() {
     };
     let o = run(|_| true);
     assert_eq!(o.stop, Some(Stop::EarlyStop), "{:?}", o.rounds);
+    // Tryout 109: "Start again" called such a candidate a scored one.
+    assert!(
+        o.unaccepted(&Ctx { suite: &s }, |_| false).is_empty(),
+        "{:?}",
+        o.unaccepted(&Ctx { suite: &s }, |_| false)
+    );
     assert!(!o.rounds[0].unscored && !o.rounds[0].candidates_unscored);
     assert!(
         o.rounds[1..].iter().all(|r| r.candidates_unscored),
@@ -698,6 +704,30 @@ fn candidates_never_scored_are_not_said_to_bring_no_gain() {
     assert!(
         note.starts_with(
             "Stopped early: the last rounds brought no gain (1 of the 2 had no candidate that could be scored"
+        ),
+        "{note}"
+    );
+    // Tryout 109: a loop that ran all its rounds said only "Finished all rounds." over a round
+    // whose candidates had no score.
+    let config = Config {
+        rounds: 1,
+        k: 2,
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L1 first"), &s);
+    let mut o = Optimizer::new(config, spec("You are L1 first"), 1, &s, limit);
+    drive_with(&mut o, &s, |o, work, req| match work {
+        Work::Judge { cand, .. } if o.candidate(*cand).is_some_and(|c| c.round > 0) => Reply {
+            text: "The answer looks fine to me.".into(),
+            ..w.answer(o, work, req)
+        },
+        _ => w.answer(o, work, req),
+    });
+    assert_eq!(o.stop, Some(Stop::Completed));
+    let note = o.end_note().unwrap();
+    assert!(
+        note.starts_with(
+            "Finished all rounds. No candidate of round 1 could be scored (a judge that gave no usable verdict"
         ),
         "{note}"
     );

@@ -161,6 +161,10 @@ fn is_yaml_special_float(t: &str) -> bool {
 pub(super) const GRADER_HERE: &str =
     "model-graded checks are graded by the Scoring model chosen in Settings";
 
+/// What grades with which prompt here, said where a file sets its own (`rubricPrompt`).
+pub(super) const GRADING_PROMPT_HERE: &str =
+    "the judge grades with Promptwright's own grading prompt";
+
 /// The grader a promptfoo `provider` value names, in quotes: its text, or an object's `id`
 /// ("a provider" when it has none); `None` for an empty value.
 pub(super) fn grader_name(v: &Value) -> Option<String> {
@@ -225,7 +229,7 @@ fn fields_left_out(m: &Map<String, Value>, kind: &str) -> Vec<(Omitted, String)>
     if m.get("rubricPrompt").is_some_and(|p| !p.is_null()) {
         out.push((
             Omitted::Field("rubricPrompt".into(), kind.to_owned()),
-            "the judge grades with Promptwright's own grading prompt; the check is kept".to_owned(),
+            format!("{GRADING_PROMPT_HERE}; the check is kept"),
         ));
     }
     if let Some(name) = m
