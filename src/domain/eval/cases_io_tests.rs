@@ -87,6 +87,14 @@ fn render(r: &Result<Imported, String>) -> String {
 }
 
 /// Imports `text` under `file_name` and compares the rendering with `expected`.
+/// What an import says it left out, a line each: "line 12: the metric of … left out: …".
+fn said_by_line(im: &Imported) -> Vec<String> {
+    im.left_out
+        .iter()
+        .map(|l| format!("line {}: {}", l.line, l.message()))
+        .collect()
+}
+
 fn check(file_name: &str, text: &str, expected: Expect) {
     expected.assert_eq(&render(&import(file_name, text)));
 }
@@ -2126,11 +2134,7 @@ fn a_checks_weight_is_kept_and_its_metric_named_as_left_out() {
     assert_eq!(im.cases.len(), 1);
     let weights: Vec<f64> = im.cases[0].assertions.iter().map(|a| a.weight).collect();
     assert_eq!(weights, [3.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
-    let left: Vec<String> = im
-        .left_out
-        .iter()
-        .map(|l| format!("line {}: {}", l.line, l.message()))
-        .collect();
+    let left = said_by_line(&im);
     assert_eq!(
         left,
         [
@@ -2171,11 +2175,7 @@ fn a_configs_grader_is_named_as_left_out_and_the_checks_kept() {
     let im = import("grader.yaml", yaml).expect("readable");
     assert_eq!(im.cases.len(), 1);
     assert_eq!(im.cases[0].assertions.len(), 2, "both checks kept");
-    let left: Vec<String> = im
-        .left_out
-        .iter()
-        .map(|l| format!("line {}: {}", l.line, l.message()))
-        .collect();
+    let left = said_by_line(&im);
     assert_eq!(
         left,
         [

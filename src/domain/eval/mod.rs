@@ -258,15 +258,22 @@ pub fn tags_text(tags: &[String]) -> String {
 /// A tags box's text as tags: split at commas and semicolons not written `\,` or `\;`,
 /// trimmed, empty ones dropped. [`tags_text`] shows them back.
 pub fn read_tags(text: &str) -> Vec<String> {
+    split_escaped(text, &[',', ';'])
+}
+
+/// `text` split at each of `separators` not written after a backslash (`\,` stands for a comma
+/// within a piece, as in promptfoo's CSV cells), each piece trimmed, empty ones dropped; a
+/// backslash before anything else stays as written.
+pub fn split_escaped(text: &str, separators: &[char]) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\\' if matches!(chars.peek(), Some(',' | ';')) => {
+            '\\' if chars.peek().is_some_and(|n| separators.contains(n)) => {
                 cur.extend(chars.next());
             }
-            ',' | ';' => out.push(std::mem::take(&mut cur)),
+            c if separators.contains(&c) => out.push(std::mem::take(&mut cur)),
             c => cur.push(c),
         }
     }

@@ -376,24 +376,7 @@ pub(super) fn expected_cell(cell: &str) -> AssertionV1 {
 /// A `__metadata:name[]` cell: values split at commas not escaped as `\,`, trimmed, empties
 /// dropped (promptfoo's CSV rule for array metadata).
 pub(super) fn metadata_list(cell: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut chars = cell.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if chars.peek() == Some(&',') => {
-                chars.next();
-                cur.push(',');
-            }
-            ',' => out.push(std::mem::take(&mut cur)),
-            c => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out.into_iter()
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .collect()
+    crate::domain::eval::split_escaped(cell, &[','])
 }
 
 // ---------------------------------------------------------------------------------------------
