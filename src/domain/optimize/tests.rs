@@ -3872,3 +3872,42 @@ fn a_loop_goes_on_only_with_the_models_it_was_priced_for() {
         "{why}"
     );
 }
+
+// Tryout 109: one case judged by a rubric only, every judge reply refused ("Good." is fewer
+// than two words besides the score): neither the prompt nor its candidate has a score, and
+// "Start again" said "1 scored candidate you have not accepted".
+#[test]
+fn a_candidate_with_no_score_is_not_offered_as_scored_to_start_again() {
+    let mut s = Suite::default();
+    s.add(TestCase {
+        input: "Bob will send the deck by Friday.".into(),
+        assertions: vec![Assertion::new(Check::Judge {
+            rubric: "Names Bob as the owner and the Friday deadline.".into(),
+            threshold: 6,
+        })],
+        split: Split::Train,
+        ..Default::default()
+    });
+    let w = World {
+        levels: vec![vec!["You are L1 (1)"]],
+        judge_score: 6,
+    };
+    let config = Config {
+        rounds: 1,
+        k: 1,
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    drive_with(&mut o, &s, |o, work, req| match work {
+        Work::Judge { .. } => Reply {
+            text: r#"{"reasoning": "Good.", "score": 6}"#.into(),
+            ..w.answer(o, work, req)
+        },
+        _ => w.answer(o, work, req),
+    });
+    let ctx = Ctx { suite: &s };
+    assert_eq!(o.candidates.len(), 2, "{:?}", o.candidates);
+    assert_eq!(o.mean(&ctx, 1, false), None);
+    assert!(o.unaccepted(&ctx, |_| false).is_empty());
+}
