@@ -482,7 +482,10 @@ pub fn removed_constraints(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
             } else {
                 s == Section::Steps
                     && (step_gone(&lower, &new_step_words, &new_steps)
-                        || condition_lost(&lower, &new_step_sentences))
+                        // A step kept as it was keeps its condition: looked up, not compared
+                        // with every new step (a section of hundreds of kilobytes, tryout 81).
+                        || (!new_sentences.contains(&normalise(sentence))
+                            && condition_lost(&lower, &new_step_sentences)))
             };
             if gone && !out.iter().any(|o| o == sentence) {
                 out.push(sentence.to_owned());

@@ -652,9 +652,9 @@ fn candidates_never_scored_are_not_said_to_bring_no_gain() {
         ],
         judge_score: 8,
     };
-    let run = |unreadable_in: fn(u32) -> bool| {
+    let run = |rounds: u32, unreadable_in: fn(u32) -> bool| {
         let config = Config {
-            rounds: 4,
+            rounds,
             k: 2,
             patience: 2,
             ..Default::default()
@@ -675,7 +675,7 @@ fn candidates_never_scored_are_not_said_to_bring_no_gain() {
         });
         o
     };
-    let o = run(|_| true);
+    let o = run(4, |_| true);
     assert_eq!(o.stop, Some(Stop::EarlyStop), "{:?}", o.rounds);
     // Tryout 109: "Start again" called such a candidate a scored one.
     assert!(
@@ -698,7 +698,7 @@ fn candidates_never_scored_are_not_said_to_bring_no_gain() {
     );
     assert!(!note.contains("no gain"), "{note}");
     // Round 1's candidates compared (and no better), round 2's never scored.
-    let o = run(|round| round == 2);
+    let o = run(4, |round| round == 2);
     assert_eq!(o.stop, Some(Stop::EarlyStop), "{:?}", o.rounds);
     let note = o.end_note().unwrap();
     assert!(
@@ -709,20 +709,7 @@ fn candidates_never_scored_are_not_said_to_bring_no_gain() {
     );
     // Tryout 109: a loop that ran all its rounds said only "Finished all rounds." over a round
     // whose candidates had no score.
-    let config = Config {
-        rounds: 1,
-        k: 2,
-        ..Default::default()
-    };
-    let limit = project(&config, &spec("You are L1 first"), &s);
-    let mut o = Optimizer::new(config, spec("You are L1 first"), 1, &s, limit);
-    drive_with(&mut o, &s, |o, work, req| match work {
-        Work::Judge { cand, .. } if o.candidate(*cand).is_some_and(|c| c.round > 0) => Reply {
-            text: "The answer looks fine to me.".into(),
-            ..w.answer(o, work, req)
-        },
-        _ => w.answer(o, work, req),
-    });
+    let o = run(1, |_| true);
     assert_eq!(o.stop, Some(Stop::Completed));
     let note = o.end_note().unwrap();
     assert!(
@@ -732,7 +719,7 @@ fn candidates_never_scored_are_not_said_to_bring_no_gain() {
         "{note}"
     );
     // Candidates scored and no better: the words as before.
-    let o = run(|_| false);
+    let o = run(4, |_| false);
     assert!(
         o.end_note()
             .unwrap()
