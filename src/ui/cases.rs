@@ -626,7 +626,7 @@ fn CaseEditor(
                         on:input=move |ev| update_case(d, id, |c| c.description = event_target_value(&ev))/>
                 </div>
                 <div class="pw-field">
-                    <label class="pw-label" for=format!("{p}-tags")>"Tags (comma-separated)"</label>
+                    <label class="pw-label" for=format!("{p}-tags")>"Tags (separated by commas or semicolons)"</label>
                     // Saved as typed (tryout 65: tags typed and not yet left were lost on a
                     // reload); the box keeps the text as typed until it is left, then shows the
                     // tags as read.

@@ -1962,6 +1962,25 @@ impl Default for Suite {
     }
 }
 
+/// Whether a variable's name says it holds the expected answer (`answer`, `expected_output`,
+/// `reference`, `ground_truth`, `solution`, `gold`, `correct_value`, and the like, any case):
+/// [`Suite::checked_vars_sent`] counts such a variable when a grader's criteria name it.
+pub fn expected_name(name: &str) -> bool {
+    let n = name.to_lowercase();
+    [
+        "answer",
+        "expect",
+        "reference",
+        "truth",
+        "solution",
+        "gold",
+        "correct",
+        "ideal",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+}
+
 impl Suite {
     /// The ids of the cases in one split, in table order.
     pub fn ids_in(&self, split: Split) -> Vec<u32> {
@@ -2053,16 +2072,42 @@ impl Suite {
     /// check of the case (its own or one for every case) compares the answer with: `equals
     /// {{answer}}`, a rubric naming it, and the like, not a check that the answer leaves it out
     /// (`not-contains`, any `not-` check). The model is then shown what it is scored against
-    /// (a bare CSV of `question,answer` with `__expected: equals {{answer}}`). In the case's
-    /// order; empty when the case has an input.
+    /// (a bare CSV of `question,answer` with `__expected: equals {{answer}}`). A grader's
+    /// criteria (`llm-rubric`, `g-eval`, `model-graded-closedqa`, `select-best`;
+    /// `answer-relevance` never) may name the question itself (tryout 109: `Does this describe
+    /// {{topic}} accurately`, `topic` the case's only line): a variable only such criteria read
+    /// counts when a line no check reads is left as the question, or its name says it is the
+    /// expected one ([`expected_name`]). In the case's order; empty when the case has an input.
     pub fn checked_vars_sent(&self, case: &TestCase) -> Vec<String> {
         if !case.input.trim().is_empty() {
             return Vec::new();
         }
-        case.vars
-            .iter()
-            .filter(|(_, v)| !v.trim().is_empty())
-            .filter(|(name, _)| self.assertions_for(case).any(|a| a.compares_with_var(name)))
+        let sent = || case.vars.iter().filter(|(_, v)| !v.trim().is_empty());
+        let criteria = |a: &Assertion| match &a.check {
+            Check::Judge { .. } => true,
+            Check::Graded { grader, .. } => *grader != Grader::Factuality,
+            _ => false,
+        };
+        let compared = |name: &str, by_criteria: bool| {
+            self.assertions_for(case).any(|a| {
+                a.compares_with_var(name)
+                    && criteria(a) == by_criteria
+                    && !matches!(
+                        a.check,
+                        Check::Graded {
+                            grader: Grader::AnswerRelevance,
+                            ..
+                        }
+                    )
+            })
+        };
+        let question_left =
+            sent().any(|(name, _)| !self.assertions_for(case).any(|a| a.reads_var(name)));
+        sent()
+            .filter(|(name, _)| {
+                compared(name, false)
+                    || compared(name, true) && (question_left || expected_name(name))
+            })
             .map(|(name, _)| name.clone())
             .collect()
     }

@@ -1405,6 +1405,49 @@ fn a_variable_a_check_compares_with_and_sent_as_a_line_is_named() {
     assert!(named(&suite, negated).is_empty());
     assert_eq!(named(&suite, rubric), vec!["city".to_owned()]);
     assert!(named(&suite, empty).is_empty(), "an empty value is no line");
+    // Tryout 109: a rubric that names the case's only line names its question, not an answer
+    // (promptfoo's examples__csv-metadata__tests.csv); one naming an answer-like variable, or
+    // one with another line left as the question, still counts. A factuality reference always.
+    let judge = |rubric: &str| {
+        vec![Assertion::new(Check::Judge {
+            rubric: rubric.into(),
+            threshold: 7,
+        })]
+    };
+    let topic = suite.add(case(
+        &[("topic", "quantum physics")],
+        judge("Does this describe {{topic}} accurately"),
+    ));
+    assert!(named(&suite, topic).is_empty());
+    let both = suite.add(case(
+        &[
+            ("question", "Capital of France?"),
+            ("expected_answer", "Paris"),
+        ],
+        judge("Answers {{question}} with {{expected_answer}}."),
+    ));
+    assert_eq!(named(&suite, both), vec!["expected_answer".to_owned()]);
+    let facts = suite.add(case(
+        &[("reference_facts_here", "Paris")],
+        vec![Assertion::new(Check::Graded {
+            grader: crate::domain::eval::Grader::Factuality,
+            value: "{{reference_facts_here}}".into(),
+            threshold: 7,
+        })],
+    ));
+    assert_eq!(
+        named(&suite, facts),
+        vec!["reference_facts_here".to_owned()]
+    );
+    let relevance = suite.add(case(
+        &[("q", "Capital of France?"), ("other", "x")],
+        vec![Assertion::new(Check::Graded {
+            grader: crate::domain::eval::Grader::AnswerRelevance,
+            value: "{{q}}".into(),
+            threshold: 7,
+        })],
+    ));
+    assert!(named(&suite, relevance).is_empty());
     // A check for every case reads it too.
     suite
         .global

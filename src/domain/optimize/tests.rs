@@ -3885,7 +3885,7 @@ fn a_candidate_with_no_score_is_not_offered_as_scored_to_start_again() {
         ..Default::default()
     };
     let limit = project(&config, &spec("You are L0"), &s);
-    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    let mut o = Optimizer::new(config.clone(), spec("You are L0"), 1, &s, limit);
     drive_with(&mut o, &s, |o, work, req| match work {
         Work::Judge { .. } => Reply {
             text: r#"{"reasoning": "Good.", "score": 6}"#.into(),
@@ -3895,6 +3895,21 @@ fn a_candidate_with_no_score_is_not_offered_as_scored_to_start_again() {
     });
     let ctx = Ctx { suite: &s };
     assert_eq!(o.candidates.len(), 2, "{:?}", o.candidates);
+    assert_eq!(o.mean(&ctx, 1, false), None);
+    assert!(o.unaccepted(&ctx, |_| false).is_empty());
+
+    // Tryout 109's other order (opt2): the prompt's answer is graded, the candidate's judge
+    // gets the fake provider's plain greeting.
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    drive_with(&mut o, &s, |o, work, req| match work {
+        Work::Judge { cand, .. } if *cand != 0 => Reply {
+            text: "Hello from the fake provider! Nice to meet you.".into(),
+            ..w.answer(o, work, req)
+        },
+        _ => w.answer(o, work, req),
+    });
+    assert_eq!(o.candidates.len(), 2, "{:?}", o.candidates);
+    assert!(o.mean(&ctx, 0, false).is_some());
     assert_eq!(o.mean(&ctx, 1, false), None);
     assert!(o.unaccepted(&ctx, |_| false).is_empty());
 }

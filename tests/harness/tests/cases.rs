@@ -1351,6 +1351,19 @@ async fn a_variable_a_check_compares_with_and_sent_to_the_model_is_said() -> any
         "the warnings to go once the case has an input",
     )
     .await?;
+    // Tryout 109: a rubric naming the case's only line names its question (promptfoo's
+    // examples__csv-metadata__tests.csv), not an answer: nothing to say.
+    let topic = file_with(
+        "csv-topic",
+        "topic.csv",
+        "topic,__expected\nquantum physics,llm-rubric: Does this describe {{topic}} accurately\n",
+    )?;
+    import_file(&b, &topic).await?;
+    b.wait_for_text("Imported 1 case").await?;
+    let said = b
+        .eval("return document.body.innerText.includes('sends {{topic}}')")
+        .await?;
+    assert_eq!(said, json!(false));
     b.close().await?;
     Ok(())
 }
@@ -1771,7 +1784,7 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
         .await?
         .click()
         .await?;
-    b.field("Tags (comma-separated)")
+    b.field("Tags (separated by commas or semicolons)")
         .await?
         .type_text(&format!("edge, snacks{TAB}"))
         .await?;
@@ -4201,7 +4214,7 @@ async fn typed_tags_and_a_pass_score_survive_a_reload_and_a_move_keeps_the_focus
     add_case(&b, 2, "BRAVO", None).await?;
     // (A comma within a tag is written "\,", as promptfoo's CSV writes it: tryout 107's
     // imported tag "advanced,theory" split in two when its box was edited.)
-    b.field("Tags (comma-separated)")
+    b.field("Tags (separated by commas or semicolons)")
         .await?
         .type_text("urgent, sm\\,all")
         .await?;
