@@ -1071,9 +1071,12 @@ fn Progress(
             t - t0,
         )
     };
+    let scoring =
+        crate::state::reactive::memo(move |_| d.suite_and_prompt.with(|(s, _)| s.scoring_parts()));
     view! {
         {crate::ui::erased::dynamic(move || (state.get().map(|o| {
             let stalled = o.stalled();
+            scoring.track();
             let suite = d.draft.with_untracked(|x| x.suite.clone());
             let short = o.short_after_loss(&Ctx { suite: &suite });
             let phase = match (o.stop, o.phase) {
@@ -1262,8 +1265,13 @@ fn Evidence(
     state: Memo<Option<Optimizer>>,
 ) -> impl IntoView {
     let d = DraftHandle::expect();
+    // The candidates' scores are those of their stored answers under the checks as they are
+    // now ([`Suite::scoring_parts`]), as *Start again*'s question counts them.
+    let scoring =
+        crate::state::reactive::memo(move |_| d.suite_and_prompt.with(|(s, _)| s.scoring_parts()));
     view! {
         {crate::ui::erased::dynamic(move || (state.get().filter(|o| !o.candidates.is_empty()).map(|o| {
+            scoring.track();
             let suite = d.draft.with_untracked(|x| x.suite.clone());
             let ctx = Ctx { suite: &suite };
             let rows: Vec<CandidateRow> = o

@@ -2053,6 +2053,34 @@ impl Suite {
             .collect()
     }
 
+    /// What a stored answer's score reads of the suite ([`score_case`], the optimizer's means):
+    /// the cases' ids, splits, checks, variables and pass scores, the checks for every case and
+    /// the two rules; inputs, turns, descriptions, expected answers and tags left empty. A view
+    /// of stored answers' scores (the loop's candidates) is drawn anew when this changes, so an
+    /// edited check shows in it at once (tryout 110: a candidate read "no score" while *Start
+    /// again* counted it as scored by the new check) and a letter typed into an input does not
+    /// redraw it.
+    pub fn scoring_parts(&self) -> Suite {
+        Suite {
+            cases: self
+                .cases
+                .iter()
+                .map(|c| TestCase {
+                    id: c.id,
+                    vars: c.vars.clone(),
+                    assertions: c.assertions.clone(),
+                    split: c.split,
+                    threshold: c.threshold,
+                    ..Default::default()
+                })
+                .collect(),
+            global: self.global.clone(),
+            cut_off_fails: self.cut_off_fails,
+            thumbs_down_fails: self.thumbs_down_fails,
+            used_ids: 0,
+        }
+    }
+
     /// Every assertion that applies to a case: its own, then the global ones.
     pub fn assertions_for<'a>(&'a self, case: &'a TestCase) -> impl Iterator<Item = &'a Assertion> {
         case.assertions.iter().chain(self.global.iter())

@@ -1928,6 +1928,19 @@ async fn a_loop_whose_judge_never_answers_says_no_score_not_zero() -> anyhow::Re
         .eval("return document.querySelectorAll('.pw-chart__dot--train').length")
         .await?;
     assert_eq!(dots, json!(0), "no point drawn for rounds with no score");
+    // Tryout 110: with the rubric gone, the stored answers are scored by the cases' own checks.
+    // The card kept "no score" while *Start again* counted the candidate as scored (and, the
+    // other way, a card kept a score that the question no longer counted): both read the
+    // checks as they are now.
+    b.click_button("Remove check: Judge with a rubric").await?;
+    b.wait_until(
+        "const t = document.querySelector('.pw-card--improve')?.innerText ?? ''; return !t.includes('Training: no score') && t.includes('Training 100')",
+        "the candidate's card to score its answers by the checks left",
+    )
+    .await?;
+    click_button_starting(&b, "Start again: up to").await?;
+    b.wait_for_text("1 scored candidate you have not accepted (candidate 1)")
+        .await?;
     b.close().await?;
     Ok(())
 }
