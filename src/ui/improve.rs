@@ -1409,6 +1409,8 @@ struct CandidateRow {
     /// check): no score at all (tryout 92: the starting prompt read "best so far" with no
     /// figure and no word why).
     unscored: bool,
+    /// Every training answer is in ([`Optimizer::answers_in`]).
+    answers_in: bool,
     /// The tiny model proposed it: its note is Promptwright's, not the model's.
     tiny: bool,
     /// With several execution models: each one's name and this candidate's training mean on it.
@@ -1544,6 +1546,7 @@ impl CandidateRow {
             round_open: o.stop.is_none() && o.phase == Phase::Evaluating(c.round),
             unscored: c.rejected.is_none()
                 && o.scores(ctx, c.id, false).is_some_and(|m| m.is_empty()),
+            answers_in: o.answers_in(ctx, c.id),
             tiny: o.config.tiny_task.is_some(),
             models: loop_model_names(o),
             per_model: if o.config.models() > 1 && c.rejected.is_none() {
@@ -1651,6 +1654,9 @@ fn CandidateView(
         (Some(t), Some(h)) => format!("Training {t} · held-out {h}"),
         (Some(t), None) => format!("Training {t}"),
         (None, _) if row.unscored => "Training: no score".to_owned(),
+        // Tryout 110: a rubric added or changed after the loop ran has no verdict on the stored
+        // answers (whatever the loop's selection said of the candidate then).
+        (None, _) if row.ended && row.answers_in => "Training: no score, a judge's verdict on its answers is missing (the loop ended before the judge read them, or a rubric was added or changed since)".to_owned(),
         _ => String::new(),
     };
     let parent_note = match row.versus.as_ref().map(|v| (v.parent, v.change)) {

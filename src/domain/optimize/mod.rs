@@ -1385,6 +1385,25 @@ impl Optimizer {
             .collect()
     }
 
+    /// Whether candidate `id` has an answer (or a failed call) for every training case with
+    /// checks, on every execution model: with no training score then, what it waits for is a
+    /// judge's verdict (the loop ended before the judge read an answer, or a rubric was added
+    /// or changed after the loop ran; the page says so, not "the loop ended first").
+    pub fn answers_in(&self, ctx: &Ctx, id: u32) -> bool {
+        let Some(c) = self.candidate(id) else {
+            return false;
+        };
+        (0..self.config.models()).all(|m| {
+            let results = c.results(m, false);
+            self.minibatch.iter().all(|case_id| {
+                !ctx.suite
+                    .case(*case_id)
+                    .is_some_and(|k| ctx.suite.has_checks(k))
+                    || results.is_some_and(|r| r.get(case_id).is_some())
+            })
+        })
+    }
+
     /// Per-case scores (0..=1) of a candidate on the minibatch or the held-out cases: with one
     /// execution model its scores ([`Self::model_scores`]); with several, each case's mean or
     /// lowest score on the models that counted it ([`Config::select`]), a case left out only

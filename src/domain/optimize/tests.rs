@@ -3912,4 +3912,24 @@ fn a_candidate_with_no_score_is_not_offered_as_scored_to_start_again() {
     assert!(o.mean(&ctx, 0, false).is_some());
     assert_eq!(o.mean(&ctx, 1, false), None);
     assert!(o.unaccepted(&ctx, |_| false).is_empty());
+    // Every answer is in: a rubric changed now leaves it waiting for a verdict, not for answers
+    // (tryout 110); a case added since has no answer.
+    assert!(o.answers_in(&ctx, 1));
+    let mut changed = s.clone();
+    changed.cases[0].assertions = vec![Assertion::new(Check::Judge {
+        rubric: "Names the owner.".into(),
+        threshold: 6,
+    })];
+    let changed_ctx = Ctx { suite: &changed };
+    assert_eq!(o.scores(&changed_ctx, 1, false), None);
+    assert!(o.answers_in(&changed_ctx, 1));
+    let mut added = s.clone();
+    let new_case = added.add(TestCase {
+        input: "Ana books the room.".into(),
+        assertions: vec![Assertion::new(Check::Equals("x".into()))],
+        split: Split::Train,
+        ..Default::default()
+    });
+    o.minibatch.push(new_case);
+    assert!(!o.answers_in(&Ctx { suite: &added }, 1));
 }

@@ -1941,6 +1941,17 @@ async fn a_loop_whose_judge_never_answers_says_no_score_not_zero() -> anyhow::Re
     click_button_starting(&b, "Start again: up to").await?;
     b.wait_for_text("1 scored candidate you have not accepted (candidate 1)")
         .await?;
+    // A rubric added after the loop has no verdict on the stored answers: not "the loop ended
+    // first", and not a score.
+    b.click_button("Keep them").await?;
+    CasesPage::new(&b)
+        .add_rubric(1, "Names every owner.")
+        .await?;
+    b.wait_until(
+        "const t = document.querySelector('.pw-card--improve')?.innerText ?? ''; return t.includes(\"Training: no score, a judge's verdict on its answers is missing\") && !t.includes('Training 100')",
+        "the candidate's card to say a verdict is missing",
+    )
+    .await?;
     b.close().await?;
     Ok(())
 }
