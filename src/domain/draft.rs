@@ -1077,15 +1077,19 @@ pub fn copy_name(name: &str, taken: &[String]) -> String {
     fresh_name(base, "copy", true, taken)
 }
 
-/// A draft name from its idea: the first words, at most ~40 characters.
+/// A draft name from its idea: the first words, at most ~40 characters. A word too long to fit
+/// whole fills what is left, unless it holds a digit (an API key, an id or an address, of which
+/// a piece would go wherever the name goes: the drafts list, a link, a file's name; the
+/// person's keys are taken out of those whole, [`crate::domain::secrets::redact`], not a piece).
 pub fn short_name(idea: &str) -> String {
     let mut out = String::new();
     for w in idea.split_whitespace() {
         let had = out.chars().count();
         if had + w.chars().count() > 40 {
             // A word too long to fit whole (a language written without spaces, a pasted run of
-            // characters) fills what is left of a short name (helper-60: the name was "…").
-            if had < 20 {
+            // characters) fills what is left of a short name (helper-60: the name was "…"); a
+            // key pasted into the idea does not (session 52's notes).
+            if had < 20 && !w.chars().any(|c| c.is_ascii_digit()) {
                 if had > 0 {
                     out.push(' ');
                 }
@@ -1986,11 +1990,17 @@ mod tests {
             d.display_name(),
             "ガソリンスタンドの領収書から日付と金額と店舗名と支払い方法を抜き出して表にまとめ\u{2026}"
         );
-        d.idea.idea = "a abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ and more".into();
+        d.idea.idea = "a abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ and more".into();
         assert_eq!(
             d.display_name(),
-            "a abcdefghijklmnopqrstuvwxyz0123456789AB\u{2026}"
+            "a abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL\u{2026}"
         );
+        // Not a piece of a run with digits: a key pasted into the idea would go, cut, wherever
+        // the name goes (a link, a file's name), where only whole keys are taken out.
+        d.idea.idea = "summarise sk-proj-AbC1234567890abcdefghijklmnopqrstuvwxyz0123 notes".into();
+        assert_eq!(d.display_name(), "summarise\u{2026}");
+        d.idea.idea = "a abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ and more".into();
+        assert_eq!(d.display_name(), "a\u{2026}");
         d.name = "Menus".into();
         assert_eq!(d.display_name(), "Menus");
     }
