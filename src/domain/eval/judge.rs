@@ -173,7 +173,7 @@ pub fn verdict(reply: Result<&str, (String, &str)>, rubric: &str) -> Judgement {
 /// a range or a scale ("scores 1-10", "from 1 to 10", "7 or 8"), a definition ("10 means ...",
 /// "1 = useless"), another denominator ("4/5"), an anchor ("the maximum score is 10"), or a
 /// sentence copied from the rubric or the judge's instructions. Scores outside 1-10 are not
-/// scores; fractions are rounded.
+/// scores; a fraction counts as the whole score below it (7.5 is 7).
 ///
 /// Returns [`Judgement::Unreadable`] with the raw reply when no score can be read.
 pub fn parse(reply: &str, rubric: &str) -> Judgement {
@@ -504,8 +504,11 @@ fn score_value(v: &Value) -> Option<u8> {
     }
 }
 
+/// A score from 1 to 10 as the whole score it reaches: a fraction counts as the whole score below
+/// it, so a verdict against a pass mark (a whole score) is the one the judge's number gives
+/// (tryout 111: 7.5 was rounded to 8 and passed a pass mark of 8).
 fn in_range(x: f64) -> Option<u8> {
-    (1.0..=10.0).contains(&x).then(|| x.round() as u8)
+    (1.0..=10.0).contains(&x).then(|| x.floor() as u8)
 }
 
 /// Words that name a score, or grade with one ("I'd rate this a 7", "it scored 8/10").

@@ -48,7 +48,7 @@ fn reply_shapes() {
             r#"{"reasoning":"Owners named","score":"8 out of 10"}"#,
             Some(8),
         ),
-        (r#"{"reasoning":"Owners named","score":7.6}"#, Some(8)),
+        (r#"{"reasoning":"Owners named","score":7.6}"#, Some(7)),
         (r#"{"Reasoning":"Owners named","Score":6}"#, Some(6)),
         (r#"{"reasoning":"Owners named","rating":5}"#, Some(5)),
         (
@@ -61,6 +61,17 @@ fn reply_shapes() {
             Some(6),
         ),
         ("{'reasoning': 'It's short.', 'score': 8.0}", Some(8)),
+        // Tryout 111: 7.5 was rounded to 8 and passed a pass mark of 8. A fraction counts as
+        // the whole score below it: a pass mark (a whole score) gives the judge's verdict.
+        (
+            r#"{"reasoning":"Both owners listed.","score":7.5}"#,
+            Some(7),
+        ),
+        (
+            r#"{"reasoning":"Both owners listed.","score":9.99}"#,
+            Some(9),
+        ),
+        ("The answer lists both owners. Score: 7.5/10", Some(7)),
         ("{reasoning: \"too short\", score: 3", Some(3)),
         (
             "{\u{201c}reasoning\u{201d}: \u{201c}owners named\u{201d}, \u{201c}score\u{201d}: 5}",
@@ -93,7 +104,7 @@ fn reply_shapes() {
         ("I'd rate this a 7.", Some(7)),
         ("Rated 4: owners are missing.", Some(4)),
         ("Score - 8", Some(8)),
-        ("Score: 7.5/10", Some(8)),
+        ("Score: 7.5/10", Some(7)),
         (
             "Clarity 8/10, completeness 6/10.\nOverall score: 7",
             Some(7),
