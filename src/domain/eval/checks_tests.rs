@@ -502,6 +502,9 @@ fn thresholds_map_onto_the_judge_scale() {
         (Some(0.0), 1),
         (Some(1.0), 10),
         (Some(8.0), 8),
+        // Tryout 111's kind: a mark out of 10 with a fraction is met by the whole score above.
+        (Some(7.4), 8),
+        (Some(7.5), 8),
         (Some(42.0), 10),
         (Some(f64::NAN), 7),
     ];

@@ -1228,13 +1228,14 @@ pub fn schema_problem(text: &str) -> Option<String> {
 
 /// promptfoo's 0-1 `threshold` of a model-graded check as a pass mark on the judge's 1-10 scale:
 /// the smallest whole score that meets it (0.75 → 8, since 7/10 is below 0.75; 0.7 → 7). Values
-/// above 1 are read as a mark out of 10; no threshold gives 7.
+/// above 1 are read as a mark out of 10, the smallest whole score that meets it too (7.4 → 8:
+/// rounded, a 7 passed it); no threshold gives 7.
 pub fn pass_mark(threshold: Option<f64>) -> u8 {
     match threshold {
         None => 7,
         Some(t) if !t.is_finite() => 7,
         Some(t) if t <= 1.0 => (t * 10.0 - 1e-9).ceil().clamp(1.0, 10.0) as u8,
-        Some(t) => t.round().clamp(1.0, 10.0) as u8,
+        Some(t) => (t - 1e-9).ceil().clamp(1.0, 10.0) as u8,
     }
 }
 
