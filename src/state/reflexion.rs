@@ -238,6 +238,11 @@ impl Reflector {
                         .used
                         .get_or_insert_with(Default::default)
                         .add(&model, tokens, estimated);
+                    // The call's own cost, which the final's `cost` check reads (tryout 111).
+                    m.cost(
+                        crate::domain::estimate::call_cost(cfg, tokens.0, tokens.1),
+                        estimated,
+                    );
                 }
                 let outcome = result
                     .map(|done| {

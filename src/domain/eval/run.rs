@@ -687,6 +687,14 @@ pub struct Reflection {
     /// measured").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_ms: Option<f64>,
+    /// What the final answer's call cost in dollars at the model's list price (`None`: no list
+    /// price, or a record kept before it was, tryout 111: a `cost` check on the final read "no
+    /// list price for this model" for a priced one), and whether it is an estimate from the texts
+    /// (no usage reported, or attempts that stalled sent again), as a run's answer says it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_cost: Option<f64>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub final_cost_estimated: bool,
     pub judgements: SortedMap<String, Judgement>,
     /// A call failed: why (what arrived is kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -791,12 +799,13 @@ impl ReflectUsed {
 
 impl Reflection {
     /// What is known about the final answer besides its text: why the model stopped (so a final
-    /// answer cut off at the token limit is scored and judged as one) and its call's time; its
-    /// cost is not kept.
+    /// answer cut off at the token limit is scored and judged as one), its call's time and cost.
     pub fn final_observed(&self) -> Observed {
         Observed {
             finish_reason: self.final_stop.clone(),
             latency_ms: self.final_ms.map(|ms| ms.round() as u64),
+            cost_usd: self.final_cost,
+            cost_estimated: self.final_cost_estimated,
             rating: self.rating.clone(),
             ..Observed::default()
         }

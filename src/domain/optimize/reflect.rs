@@ -139,6 +139,10 @@ pub struct ReflectInput {
     /// With a kept critique: a final answer that arrived whole (text, stop reason) whose judging
     /// was stopped; a retry only judges it.
     pub kept_final: Option<(String, Option<String>)>,
+    /// With a kept final answer: its call's time (ms), cost at list price and whether that is
+    /// an estimate ([`Reflection::final_ms`], [`Reflection::final_cost`]), kept with it so the
+    /// retry's `latency` and `cost` checks read them.
+    pub kept_final_call: (Option<f64>, Option<f64>, bool),
     /// What the reflection said of the kept critique or final being written past its cap
     /// ([`Reflection::over_cap`]): said again (review: a Retry that kept the critique dropped
     /// its note).
@@ -258,6 +262,13 @@ impl ReflectInput {
                 .and_then(|_| cr.reflection.as_ref()?.model.clone()),
             rated_down: cr.rating.as_ref().and_then(|r| r.feedback()),
             kept_critique,
+            kept_final_call: cr
+                .reflection
+                .as_ref()
+                .filter(|_| kept_final.is_some())
+                .map_or((None, None, false), |r| {
+                    (r.final_ms, r.final_cost, r.final_cost_estimated)
+                }),
             kept_final,
             case,
             spec: spec.clone(),
@@ -427,6 +438,8 @@ pub struct Reflect {
     reported: Option<u32>,
     /// The output cap (`max_tokens`) of the call asked last.
     asked_cap: u32,
+    /// The cost of the call whose outcome comes next ([`Reflect::cost`]).
+    cost_in: Option<(Option<f64>, bool)>,
 }
 
 impl Reflect {
@@ -436,10 +449,18 @@ impl Reflect {
             (Some(_), Some((text, stop))) => (text.clone(), stop.clone()),
             _ => (String::new(), None),
         };
+        let (final_ms, final_cost, final_cost_estimated) = if input.kept_final.is_some() {
+            input.kept_final_call
+        } else {
+            (None, None, false)
+        };
         let reflection = Reflection {
             critique: input.kept_critique.clone().unwrap_or_default(),
             final_output,
             final_stop,
+            final_ms,
+            final_cost,
+            final_cost_estimated,
             over_cap: input.kept_over_cap.clone(),
             used: input.kept_used.clone(),
             ..Reflection::default()
@@ -452,6 +473,7 @@ impl Reflect {
             took_ms: None,
             reported: None,
             asked_cap: 0,
+            cost_in: None,
         }
     }
 
@@ -473,6 +495,13 @@ impl Reflect {
     /// milliseconds: kept for the final answer ([`Reflection::final_ms`]).
     pub fn took(&mut self, ms: f64) {
         self.took_ms = Some(ms);
+    }
+
+    /// The call whose outcome [`Reflect::reply`] gets next cost `usd` at the model's list price
+    /// (`None`: no list price), an estimate from the texts when `estimated`: kept for the final
+    /// answer ([`Reflection::final_cost`]), which a `cost` check reads.
+    pub fn cost(&mut self, usd: Option<f64>, estimated: bool) {
+        self.cost_in = Some((usd, estimated));
     }
 
     /// The provider reported `output_tokens` for the call whose outcome [`Reflect::reply`] gets
@@ -497,6 +526,7 @@ impl Reflect {
 
     pub fn reply(&mut self, outcome: Outcome) -> Option<Ask> {
         let took_ms = self.took_ms.take();
+        let cost = self.cost_in.take();
         match self.waiting.take()? {
             Step::Critique => match outcome {
                 Ok((text, _)) => {
@@ -535,6 +565,10 @@ impl Reflect {
                     self.reflection.final_output = text;
                     self.reflection.final_stop = stop;
                     self.reflection.final_ms = took_ms;
+                    (
+                        self.reflection.final_cost,
+                        self.reflection.final_cost_estimated,
+                    ) = cost.unwrap_or((None, false));
                     self.next_judge()
                 }
                 Err((partial, message)) => {
@@ -657,6 +691,7 @@ mod tests {
             max_tokens: 1500,
             kept_critique: None,
             kept_final: None,
+            kept_final_call: (None, None, false),
             kept_over_cap: Vec::new(),
             kept_used: None,
             kept_model: None,
@@ -896,7 +931,9 @@ mod tests {
         assert_eq!(a.request.max_tokens, 1500);
         // The final stops at the token limit: judged as cut off. Its call's time is kept, for a
         // latency check on it (tryout 79: "not measured"); the critique's is not the final's.
+        // So is its cost, for a cost check (tryout 111: "no list price for this model").
         m.took(2_400.4);
+        m.cost(Some(0.000974), false);
         let a = m
             .reply(Ok((
                 "- **Bob**: send the deck (Fri".into(),
@@ -918,6 +955,21 @@ mod tests {
         assert_eq!(r.final_stop.as_deref(), Some("length"));
         assert_eq!(r.final_ms, Some(2_400.4));
         assert_eq!(r.final_observed().latency_ms, Some(2_400));
+        assert_eq!(
+            (
+                r.final_observed().cost_usd,
+                r.final_observed().cost_estimated
+            ),
+            (Some(0.000974), false)
+        );
+        let costs_at_most = crate::domain::eval::check(
+            &Assertion::new(crate::domain::eval::Check::Cost { max_usd: 0.0001 }),
+            &r.final_output,
+            &r.final_observed(),
+            None,
+            None,
+        );
+        assert!(!costs_at_most.passed(), "{costs_at_most:?}");
         assert!(matches!(
             r.judgements["Names the owner."],
             Judgement::Scored { .. }

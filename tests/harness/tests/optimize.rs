@@ -114,6 +114,48 @@ async fn one_case_to_reflect(
     .await
 }
 
+// Tryout 111: the final answer's "costs at most" check read "not measured: no list price for this
+// model" for gpt-4o-mini, priced everywhere else on the page, and Reflection's headline
+// compared without it. The final's call is priced as a run's answer is, and the check fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_final_answers_cost_check_is_measured_at_its_list_price() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    fake.add_model("gpt-4o-mini");
+    let s = SettingsPage::open(&b).await?;
+    for job in ["Writing prompts", "Running tests", "Scoring"] {
+        s.job(job).await?;
+        s.model("gpt-4o-mini").await?;
+    }
+    s.close().await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    let cases = CasesPage::new(&b);
+    cases
+        .add(1, "Notes B: Bob owns task B.", Some("owner-B"))
+        .await?;
+    cases.add_global("Costs at most ($)").await?;
+    b.field("Most US dollars per call (every case, check 1)")
+        .await?
+        .type_text(&format!("{SELECT_ALL}0.000001{TAB}"))
+        .await?;
+    run_case_one_to_reflect(
+        &fake,
+        &b,
+        "1. The owner of task B is missing: name owner-B.",
+    )
+    .await?;
+    b.button("Reflect on case #1").await?.click().await?;
+    b.wait_until(
+        "const l = document.querySelector('.pw-reflection [aria-label=\"Checks of the final answer of case #1\"]'); return !!l && l.textContent.includes('owner-B') && l.textContent.includes('It cost $') && l.textContent.includes('more than $0.000001')",
+        "the final answer's cost check measured and failed",
+    )
+    .await?;
+    let text = b.eval("return document.body.innerText").await?;
+    let text = text.as_str().unwrap_or("");
+    assert!(!text.contains("no list price for this model"), "{text}");
+    b.close().await?;
+    Ok(())
+}
+
 /// Proposal replies chosen by what each request says (calls run concurrently): an exploring call
 /// whose best prompt scores 25/50/75 gets a candidate one level up; a refinement gets a candidate
 /// that answers nothing useful. Round 3's candidate drops the "Never invent owners." rule.
