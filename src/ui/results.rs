@@ -1109,7 +1109,11 @@ fn ResultRow(
                             // texts are written by the execution model" over another model's draft).
                             let drafted = other_model.get().unwrap_or_else(|| crate::domain::eval::run::ModelUsed::of(&settings.config(Role::Execution)).label());
                             let partial = r.error.is_some() && r.final_output.is_empty();
+                            let critic = r.model.clone().unwrap_or_else(|| "the execution model".to_owned());
                             match &r.model {
+                                // Tryout 111: "All three texts are written by…" over a final that
+                                // is the draft, unchanged.
+                                _ if r.final_is_draft => format!("The critique, by {critic}, found nothing to fix, so the final answer is the draft as it was: no call was made for it, and it keeps the draft's figures and the judge's verdicts."),
                                 Some(m) if *m != drafted => if partial {
                                     format!("The draft is {drafted}'s answer; {m} wrote the texts below it.")
                                 } else {

@@ -695,6 +695,11 @@ pub struct Reflection {
     pub final_cost: Option<f64>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub final_cost_estimated: bool,
+    /// The critique found nothing to fix ("No problems found."): the final answer is the draft as
+    /// it was, with its figures and the judge's verdicts on it, and no call was made for it
+    /// (tryout 111: the page said the final was written by the model and judged it anew).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub final_is_draft: bool,
     pub judgements: SortedMap<String, Judgement>,
     /// A call failed: why (what arrived is kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]

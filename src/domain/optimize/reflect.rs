@@ -108,6 +108,10 @@ pub fn keeps_critique(error: &str) -> bool {
         .contains(&error)
 }
 
+/// What a reflection says when its critique came back with no text (tryout 111: the draft was
+/// shown as the final answer, as if the critique had found nothing to fix).
+pub const EMPTY_CRITIQUE: &str = "The critique came back empty: the model wrote nothing, so no final answer was asked. Press Retry to ask for the critique again.";
+
 /// How a reflection stopped while its final answer was judged says so (critique and final are
 /// then whole: a retry only judges, [`ReflectInput::kept_final`]).
 pub const JUDGING_STOPPED: &str =
@@ -143,6 +147,12 @@ pub struct ReflectInput {
     /// an estimate ([`Reflection::final_ms`], [`Reflection::final_cost`]), kept with it so the
     /// retry's `latency` and `cost` checks read them.
     pub kept_final_call: (Option<f64>, Option<f64>, bool),
+    /// The draft's call: its time (ms), cost at list price and whether that is an estimate, and
+    /// the judge's verdicts on it by rubric: the final answer's when the critique finds nothing
+    /// to fix ([`Reflection::final_is_draft`]).
+    pub draft_call: (Option<f64>, Option<f64>, bool),
+    pub draft_judgements:
+        crate::domain::sorted::SortedMap<String, crate::domain::eval::judge::Judgement>,
     /// What the reflection said of the kept critique or final being written past its cap
     /// ([`Reflection::over_cap`]): said again (review: a Retry that kept the critique dropped
     /// its note).
@@ -262,6 +272,15 @@ impl ReflectInput {
                 .and_then(|_| cr.reflection.as_ref()?.model.clone()),
             rated_down: cr.rating.as_ref().and_then(|r| r.feedback()),
             kept_critique,
+            draft_call: {
+                let o = cr.observed();
+                (
+                    o.latency_ms.map(|ms| ms as f64),
+                    o.cost_usd,
+                    o.cost_estimated,
+                )
+            },
+            draft_judgements: cr.judgements.clone(),
             kept_final_call: cr
                 .reflection
                 .as_ref()
@@ -481,6 +500,14 @@ impl Reflect {
     pub fn start(&mut self) -> Option<Ask> {
         if self.input.kept_critique.is_some() {
             if self.input.kept_final.is_some() {
+                if self
+                    .input
+                    .kept_critique
+                    .as_deref()
+                    .is_some_and(reflexion::found_nothing)
+                {
+                    self.keep_draft_as_final();
+                }
                 return self.next_judge();
             }
             return self.after_critique();
@@ -626,17 +653,49 @@ impl Reflect {
     /// The final answer's call, or (a critique that found nothing) the draft kept as the final.
     fn after_critique(&mut self) -> Option<Ask> {
         let i = &self.input;
+        // Tryout 111: an empty critique was read as "nothing to fix" and the draft shown as the
+        // final answer, written by the model. The model wrote nothing: the critique failed.
+        if self.reflection.critique.trim().is_empty() {
+            self.reflection.error = Some(EMPTY_CRITIQUE.to_owned());
+            return None;
+        }
         if reflexion::found_nothing(&self.reflection.critique) {
-            self.reflection.final_output = i.draft.clone();
-            self.reflection.final_stop = i.draft_stop.clone();
+            self.keep_draft_as_final();
             return self.next_judge();
         }
         let request = i.final_request(&self.reflection.critique);
         self.ask(Step::Final, Role::Execution, request)
     }
 
-    /// The judge call on the next rubric, or done.
+    /// A critique that found nothing to fix: the final answer is the draft as it was, with its
+    /// call's figures and the judge's verdicts on it ([`Reflection::final_is_draft`]); the
+    /// verdicts it has need no call, a rubric it has none for is judged.
+    fn keep_draft_as_final(&mut self) {
+        let i = &self.input;
+        let r = &mut self.reflection;
+        r.final_output = i.draft.clone();
+        r.final_stop = i.draft_stop.clone();
+        (r.final_ms, r.final_cost, r.final_cost_estimated) = i.draft_call;
+        r.final_is_draft = true;
+        r.judgements = i
+            .rubrics
+            .iter()
+            .filter_map(|rubric| {
+                i.draft_judgements
+                    .get(rubric)
+                    .map(|j| (rubric.clone(), j.clone()))
+            })
+            .collect();
+        self.judged = 0;
+    }
+
+    /// The judge call on the next rubric not judged yet, or done.
     fn next_judge(&mut self) -> Option<Ask> {
+        while self.input.rubrics.get(self.judged).is_some_and(|r| {
+            self.reflection.final_is_draft && self.reflection.judgements.get(r).is_some()
+        }) {
+            self.judged += 1;
+        }
         let Some(rubric) = self.input.rubrics.get(self.judged).cloned() else {
             self.reflection.done = true;
             return None;
@@ -692,6 +751,8 @@ mod tests {
             kept_critique: None,
             kept_final: None,
             kept_final_call: (None, None, false),
+            draft_call: (None, None, false),
+            draft_judgements: Default::default(),
             kept_over_cap: Vec::new(),
             kept_used: None,
             kept_model: None,
@@ -1101,8 +1162,43 @@ mod tests {
         let a = m.reply(ok("No problems found.")).expect("the judge call");
         assert_eq!(a.step, Step::Judge("Names the owner.".into()));
         assert_eq!(m.reflection.final_output, "Bob sends something.");
+        assert!(m.reflection.final_is_draft);
         assert!(m.reply(ok(GOOD)).is_none());
         assert!(m.reflection.done);
+        // Tryout 111: the draft kept as the final keeps its figures and verdicts (a copy scored
+        // 100 against the draft's 82: its cost check unmeasured, its judge asked again).
+        let verdict = judge::verdict(Ok(GOOD), "Names the owner.");
+        let mut m = Reflect::new(ReflectInput {
+            rubrics: vec!["Names the owner.".into(), "Gives the deadline.".into()],
+            draft_call: (Some(1_200.0), Some(0.000974), false),
+            draft_judgements: [("Names the owner.".to_owned(), verdict.clone())]
+                .into_iter()
+                .collect(),
+            ..input()
+        });
+        m.start();
+        let a = m
+            .reply(ok("No problems found."))
+            .expect("a judge call for the rubric the draft has no verdict on");
+        assert_eq!(a.step, Step::Judge("Gives the deadline.".into()));
+        assert!(m.reply(ok(GOOD)).is_none());
+        let r = &m.reflection;
+        assert!(r.done && r.final_is_draft);
+        assert_eq!(r.judgements["Names the owner."], verdict);
+        let o = r.final_observed();
+        assert_eq!((o.latency_ms, o.cost_usd), (Some(1_200), Some(0.000974)));
+    }
+
+    // Tryout 111: an empty critique read as "nothing to fix", the draft shown as a final the
+    // model wrote. The critique failed: said, with no final and no judge call.
+    #[test]
+    fn an_empty_critique_is_a_failed_critique() {
+        let mut m = Reflect::new(input());
+        m.start();
+        assert!(m.reply(ok("  \n")).is_none());
+        let r = &m.reflection;
+        assert_eq!(r.error.as_deref(), Some(EMPTY_CRITIQUE));
+        assert!(r.final_output.is_empty() && !r.done && !r.final_is_draft);
     }
 
     #[test]

@@ -114,6 +114,54 @@ async fn one_case_to_reflect(
     .await
 }
 
+// Tryout 111: an empty critique was read as "nothing to fix": the draft shown as the final, said
+// to be written by the model, and judged anew (it scored 100 against the draft's 82). An empty
+// critique fails, with Retry; a critique that finds nothing keeps the draft as the final, with
+// its verdicts and no call for it, and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_critique_fails_and_one_that_finds_nothing_keeps_the_draft() -> anyhow::Result<()>
+{
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    one_case_to_reflect(&fake, &b, "owner-A", "", "- owner-B: task B").await?;
+    b.button("Reflect on case #1").await?.click().await?;
+    b.wait_for_text(
+        "The critique came back empty: the model wrote nothing, so no final answer was asked.",
+    )
+    .await?;
+    let finals = || {
+        fake.chat_requests()
+            .iter()
+            .filter(|r| r.body.contains("A harsh review of that draft found"))
+            .count()
+    };
+    assert_eq!(finals(), 0, "no final asked after an empty critique");
+    fake.reply_next_when("Be harsh", "No problems found.", 1);
+    b.button("Retry Reflexion on case #1")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text(
+        "found nothing to fix, so the final answer is the draft as it was: no call was made for it",
+    )
+    .await?;
+    b.wait_for_text("No change in score").await?;
+    assert_eq!(
+        finals(),
+        0,
+        "no final asked when the critique finds nothing"
+    );
+    let text = b.eval("return document.body.innerText").await?;
+    assert!(
+        !text
+            .as_str()
+            .unwrap_or("")
+            .contains("All three texts are written by"),
+        "{text}"
+    );
+    b.close().await?;
+    Ok(())
+}
+
 // Tryout 111: the final answer's "costs at most" check read "not measured: no list price for this
 // model" for gpt-4o-mini, priced everywhere else on the page, and Reflection's headline
 // compared without it. The final's call is priced as a run's answer is, and the check fails.
