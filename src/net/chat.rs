@@ -114,6 +114,8 @@ pub async fn stream_chat(
     let mut attempt = 0u32;
     // Attempts sent again after they had reached the provider (a stall): each may be billed.
     let mut went_out_before = 0u32;
+    // A provider that writes on past the output cap is read no further than this (tryout 111).
+    let runaway = crate::domain::provider::runaway_chars(req.max_tokens);
     loop {
         let mut completion = Completion::default();
         let sent_at = js_sys::Date::now();
@@ -126,8 +128,20 @@ pub async fn stream_chat(
                 ChatEvent::Error(_) => {}
             }
             on_progress(Progress::Event(ev));
+            let read = completion.text.len() + completion.refusal.as_ref().map_or(0, String::len);
+            let past = runaway.is_some_and(|limit| read > limit);
+            completion.cut_past_cap = past;
+            !past
         })
         .await;
+        if completion.cut_past_cap {
+            // Read as an answer cut off at the token limit, counted at the most it can have
+            // used: what the provider would have reported never came.
+            completion.stop = Some(crate::domain::provider::StopReason::MaxTokens);
+            if completion.usage == crate::domain::provider::Usage::default() {
+                completion.usage = crate::domain::provider::cut_usage(req, &completion.text);
+            }
+        }
         let error = match result {
             // A refusal or a safety stop is one typed outcome for every provider.
             Ok(()) if completion.refusal.is_some() => {
@@ -441,7 +455,7 @@ async fn send_streaming(
     http: &HttpRequest,
     abort: &Abort,
     stall_ms: u32,
-    on_event: &mut dyn FnMut(ChatEvent),
+    on_event: &mut dyn FnMut(ChatEvent) -> bool,
 ) -> Result<(), ProviderError> {
     let host = host_of(&http.url);
     // A chat call also needs a model name (a model list, `list_models`, does not).
@@ -531,7 +545,13 @@ async fn send_streaming(
                 }
                 return Err(e);
             }
-            on_event(ev);
+            // `false`: read no further (a reply past its cap, `stream_chat`): the stream is
+            // cancelled and its request ended, so the server stops writing.
+            if !on_event(ev) {
+                cancel_quietly(&reader);
+                attempt.controller.abort();
+                return Ok(());
+            }
         }
         if done {
             return Ok(());

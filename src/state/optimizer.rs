@@ -1126,8 +1126,14 @@ impl OptimizerHandle {
                 let earlier =
                     crate::domain::eval::case_call::earlier_prompts(read, done.went_out_before);
                 let counted = (t.0.saturating_add(earlier), t.1);
+                // A reply read no further past its cap is charged its bound (the length of
+                // what it wrote, `cut_usage`), more than its reservation: the loop then stops.
                 let charged = if estimated { (0, 0) } else { counted };
-                (charged, counted, estimated || earlier > 0)
+                (
+                    charged,
+                    counted,
+                    estimated || earlier > 0 || done.cut_past_cap,
+                )
             }
             Err(_) => ((0, 0), (0, 0), false),
         };

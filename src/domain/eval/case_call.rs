@@ -146,6 +146,8 @@ pub fn settle(
         Ok(done) => {
             let reported = (done.usage.input_tokens, done.usage.output_tokens);
             let (mut tokens, mut estimated) = used_or_estimated(reported, sent.read, &done.text);
+            // A reply read no further past its cap counts its bound, not a report.
+            estimated |= done.cut_past_cap;
             // Attempts that stalled at the provider and were sent again: their prompts too.
             let before = earlier_prompts(sent.read, done.went_out_before);
             if before > 0 {
@@ -358,7 +360,7 @@ pub fn call_tokens(result: &Result<Completion, Failure>, read: u32) -> Option<((
             let (mut tokens, estimated) = used_or_estimated(reported, read, &done.text);
             let before = earlier_prompts(read, done.went_out_before);
             tokens.0 = tokens.0.saturating_add(before);
-            Some((tokens, estimated || before > 0))
+            Some((tokens, estimated || before > 0 || done.cut_past_cap))
         }
         Err(f) => {
             let mut tokens =

@@ -29,6 +29,7 @@ fn answer(text: &str, usage: (u32, u32), attempt_ms: f64) -> Result<Completion, 
         refusal: None,
         attempt_ms,
         went_out_before: 0,
+        cut_past_cap: false,
     })
 }
 

@@ -1290,9 +1290,13 @@ pub fn bound_basis(judged: bool, latest: Option<(usize, usize, &str, bool)>) -> 
     let judge = judge_bound_clause(judged);
     let mut s = format!(
         "\u{201c}At most\u{201d} counts each answer at its {}-token cap{judge}, and each byte of a \
-         request as a token, so no provider's count can go past it. What a run costs is counted \
-         from the tokens its provider reports.",
-        grouped(u64::from(MAX_OUTPUT_TOKENS))
+         request as a token, so no provider that keeps to the cap can count past it (one that \
+         writes on is read no further than {} characters an answer and charged by that length). \
+         What a run costs is counted from the tokens its provider reports.",
+        grouped(u64::from(MAX_OUTPUT_TOKENS)),
+        grouped(
+            crate::domain::provider::runaway_chars(MAX_OUTPUT_TOKENS).unwrap_or_default() as u64
+        )
     );
     if let Some((n, all, cost, received)) =
         latest.filter(|(_, all, c, _)| *all > 0 && (c.starts_with('$') || *c == "free"))
@@ -1954,7 +1958,14 @@ impl Run {
             // went over a cap it was shown (tryouts 99-100).
             if cr.received {
                 p.received += 1;
-            } else if !cr.tokens_estimated && cr.output_tokens > MAX_OUTPUT_TOKENS {
+            } else if cr.output_tokens > MAX_OUTPUT_TOKENS
+                && (!cr.tokens_estimated
+                    || cr.output_tokens as usize
+                        > crate::domain::provider::runaway_chars(MAX_OUTPUT_TOKENS)
+                            .unwrap_or(usize::MAX))
+            {
+                // Reported past the cap, or read no further past it (counted by its bytes,
+                // `provider::cut_usage`, more than any estimate from a text that short).
                 p.over_cap += 1;
             }
             p.input_tokens += u64::from(cr.input_tokens) + u64::from(cr.judge_tokens.0);

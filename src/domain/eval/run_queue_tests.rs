@@ -46,6 +46,7 @@ fn answered(text: &str) -> Result<Completion, Failure> {
         refusal: None,
         attempt_ms: 100.0,
         went_out_before: 0,
+        cut_past_cap: false,
     })
 }
 

@@ -539,7 +539,14 @@ impl Optimizer {
             .iter()
             .filter(|c| c.id != 0 && c.rejected.is_some())
             .count();
+        // A provider that wrote past its output cap took the calls past the whole approved
+        // (tryout 111: "$0.05 of at most $0.02", with advice to raise Most calls).
+        let over = !self.spent.within(&self.limit);
         let tail = match (written, stop) {
+            (0, Stop::BudgetReached) if self.rounds.is_empty() && over => {
+                " The limit ran out before your prompt was scored, so no candidates were written."
+                    .to_owned()
+            }
             (0, Stop::BudgetReached) if self.rounds.is_empty() => {
                 " The limit ran out before your prompt was scored, so no candidates were written: \
                  raise Most calls (or leave it empty) and start again."
@@ -566,7 +573,13 @@ impl Optimizer {
         // Calls left over: it was the tokens approved (each call is reserved at the most it can
         // use) that could not cover the next call.
         let left = self.limit.calls.saturating_sub(self.spent.calls);
-        let why = if stop == Stop::BudgetReached && self.round_unaffordable {
+        let why = if stop == Stop::BudgetReached && over {
+            " A provider wrote past the output cap it was sent (it did not keep to it), so its \
+             calls used more tokens than their share and the loop went past the whole approved; \
+             it stopped at once. Its answers were read no further than 8 characters a token of \
+             their cap and are counted by that length when it reported nothing."
+                .to_owned()
+        } else if stop == Stop::BudgetReached && self.round_unaffordable {
             format!(
                 " The {} left could not ask for a round's candidates and score them all, so {} not spent.",
                 figures::count(left, "call", "calls"),

@@ -3933,3 +3933,57 @@ fn a_candidate_with_no_score_is_not_offered_as_scored_to_start_again() {
     o.minibatch.push(new_case);
     assert!(!o.answers_in(&Ctx { suite: &added }, 1));
 }
+
+// Tryout 111: a provider that ignored the output cap (43,000 tokens against 1,500) took the loop
+// to "$0.05 of at most $0.02", and the end advised raising Most calls, which was empty. The
+// loop stops at once, and its end says why.
+#[test]
+fn a_provider_past_its_cap_stops_the_loop_and_its_end_says_why() {
+    let s = two_case_suite();
+    let config = Config {
+        rounds: 1,
+        k: 1,
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    let ctx = Ctx { suite: &s };
+    let w = improving();
+    let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
+    let mut calls = 0;
+    let mut after_over = 0;
+    while let Some(e) = queue.pop_front() {
+        if let Effect::Call { work, request, .. } = e {
+            calls += 1;
+            let mut reply = w.answer(&o, &work, &request);
+            // Every answer far past its cap, as reported (or counted by its length).
+            reply.output_tokens = u32::try_from(o.limit.tokens()).unwrap_or(u32::MAX);
+            let next = o.step(
+                &ctx,
+                Event::Done {
+                    work,
+                    result: Ok(reply),
+                },
+            );
+            if !o.spent.within(&o.limit) {
+                after_over += next
+                    .iter()
+                    .filter(|e| matches!(e, Effect::Call { .. }))
+                    .count();
+            }
+            queue.extend(next);
+        }
+    }
+    assert_eq!(o.stop, Some(Stop::BudgetReached));
+    assert!(!o.spent.within(&o.limit));
+    assert_eq!(
+        after_over, 0,
+        "no call sent once past the whole ({calls} in all)"
+    );
+    let note = o.end_note().unwrap();
+    assert!(
+        note.contains("A provider wrote past the output cap it was sent")
+            && !note.contains("raise Most calls"),
+        "{note}"
+    );
+}

@@ -20,7 +20,10 @@ pub use error::{
     classify_models_error, classify_network_error, classify_stream_error, offline_blocks,
     offline_error, parse_retry_after, provider_message, shown_address, without_advice,
 };
-pub use stream::{ChatEvent, Completion, Failure, StopReason, StreamDecoder, Usage};
+pub use stream::{
+    ChatEvent, Completion, Failure, RUNAWAY_CHARS_PER_TOKEN, StopReason, StreamDecoder, Usage,
+    cut_usage, runaway_chars,
+};
 
 use crate::domain::http::host_of;
 

@@ -2291,9 +2291,49 @@ async fn a_cut_off_answer_is_marked_and_fails_unless_the_switch_is_off() -> anyh
     fake.reply_next_when("ALPHA", &long, 1);
     b.button("Run the case").await?.click().await?;
     b.wait_for_text(
-        "the provider sent more than the 1,500-token output cap for 1 case, so the cost may be above the bound shown before the run",
+        "the provider sent more than the 1,500-token output cap for 1 case (it did not keep to it; the page reads no answer past 12,000 characters), so the cost may be above the bound shown before the run",
     )
     .await?;
+    // Tryout 111: one that writes on and on (43,000 tokens against the cap of 1,500) was read
+    // to its end and billed so. The page stops reading at 12,000 characters and ends the
+    // request; the answer reads as cut off at the limit, counted by its length.
+    fake.set_timing(0, 0, 200);
+    fake.reply_next_when("ALPHA", &"- Bob owns it. ".repeat(4_000), 1);
+    let before = fake.chat_requests().len();
+    b.button("Run the case").await?.click().await?;
+    b.wait_until(
+        "return document.body.innerText.includes('Bob owns it.')",
+        "the runaway answer",
+    )
+    .await?;
+    wait_badge(&b, 1, "pass").await?;
+    b.wait_for_text(
+        "for 1 case (it did not keep to it; the page reads no answer past 12,000 characters)",
+    )
+    .await?;
+    assert!(
+        row_text(&b, 1)
+            .await?
+            .contains("cut off at the token limit")
+    );
+    // The answer and its judge call: the cut answer is not asked again.
+    assert_eq!(fake.chat_requests().len(), before + 2, "asked once");
+    // Counted by what was read, every byte a token (the provider's usage never came): the
+    // run's line reads "about … tokens in, N out" with N just over 12,000 (a few of them the
+    // judge's), not the 60,000 characters' count the server would have reported.
+    let page = b.eval("return document.body.innerText").await?;
+    let page = page.as_str().unwrap_or("");
+    let out: u64 = page
+        .split(" out \u{b7} ")
+        .next()
+        .and_then(|head| head.rsplit("tokens in, ").next())
+        .map(|n| n.chars().filter(char::is_ascii_digit).collect::<String>())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        (12_000..12_800).contains(&out),
+        "{out} output tokens counted"
+    );
     b.close().await?;
     Ok(())
 }

@@ -678,6 +678,56 @@ async fn a_loop_stops_at_its_limit_when_the_provider_bills_the_most() -> anyhow:
     Ok(())
 }
 
+// Tryout 111: a server that ignored the output cap wrote ~43,000 tokens an answer; the page read
+// them all and the loop ended at "$0.05 of at most $0.02", advising to raise Most calls. The page
+// reads no answer past 12,000 characters (8 a token of the 1,500 cap) and charges it by that
+// length; the loop stops at once, past the whole by no more than the answers then under way, and
+// says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_writing_past_its_cap_is_cut_and_the_loop_says_so() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    add_cases(&b).await?;
+    fake.set_timing(0, 0, 400);
+    fake.reply_when("LEVEL0", &"- owner-A and more. ".repeat(10_000));
+    script_proposals(&fake, 1);
+    script_levels(&fake);
+    one_round_one_candidate(&b).await?;
+    let at_once: u64 = b
+        .eval("return document.getElementById('pw-concurrency').value")
+        .await?
+        .as_str()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(16);
+    click_button_starting(&b, "Start: up to").await?;
+    wait_text_long(&b, "Stopped at the approved budget.", 60).await?;
+    b.wait_for_text("A provider wrote past the output cap it was sent")
+        .await?;
+    let text = improve_text(&b).await?;
+    assert!(!text.contains("raise Most calls"), "{text}");
+    // "N of M calls used · A of B tokens": past the whole by no more than the answers under
+    // way (each read to 12,000 characters and a chunk, its request's bound added).
+    let figure = |after: &str| -> u64 {
+        let digits: String = after
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == ',')
+            .filter(char::is_ascii_digit)
+            .collect();
+        digits.parse().unwrap_or(u64::MAX)
+    };
+    let line = text
+        .lines()
+        .find(|l| l.contains(" calls used · "))
+        .unwrap_or_else(|| panic!("no spent line in {text}"));
+    let tokens = line.split(" calls used · ").nth(1).unwrap_or("");
+    let spent = figure(tokens);
+    let whole = figure(tokens.split(" of ").nth(1).unwrap_or(""));
+    assert!(spent > whole, "{line}");
+    assert!(spent <= whole + at_once * 20_000, "{line}");
+    b.close().await?;
+    Ok(())
+}
+
 // Tryout: with a key for the OpenAI-compatible server (not kept, the default), a reload mid-loop
 // said "Continuing the optimization where it was." and sent 8 of 12 calls with no key: against a
 // real provider each is refused and still charged. The loop holds until the key is back; a key
