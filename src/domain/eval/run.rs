@@ -1529,17 +1529,27 @@ impl Run {
     /// beside their ceilings. A case never sent, or whose call failed before reaching the
     /// provider, counted none, and is no case of a per-case figure (tryout 89: a run cancelled
     /// after 133 of 705 cases read "about 53 a case" for some 270).
+    /// A re-run of it that failed or was cancelled over an earlier answer is one of its cases,
+    /// with what its call likely used (tryout 111: "latest run (7 cases)" for a run of 10, 3 of
+    /// whose re-runs failed and kept their earlier answers).
     pub fn latest_tokens(&self) -> (usize, usize, u64) {
-        self.cases
-            .values()
-            .filter(|c| self.is_latest(c))
-            .fold((0, 0, 0), |(n, all, t), c| {
-                let used = u64::from(c.input_tokens)
+        self.cases.values().fold((0, 0, 0), |(n, all, t), c| {
+            let used = if self.is_latest(c) {
+                u64::from(c.input_tokens)
                     + u64::from(c.output_tokens)
                     + u64::from(c.judge_tokens.0)
-                    + u64::from(c.judge_tokens.1);
-                (n + usize::from(used > 0), all + 1, t + used)
-            })
+                    + u64::from(c.judge_tokens.1)
+            } else if c.rerun_failed_in(self.started_ms)
+                || c.rerun_cancelled == Some(self.started_ms)
+            {
+                self.rerun_spent(c).map_or(0, |s| {
+                    u64::from(s.input_tokens) + u64::from(s.output_tokens)
+                })
+            } else {
+                return (n, all, t);
+            };
+            (n + usize::from(used > 0), all + 1, t + used)
+        })
     }
 
     /// Whether some results of the latest run came with the draft from a link or a file
@@ -1918,6 +1928,13 @@ impl Run {
                 _ if failed_here => {
                     p.failed += 1;
                     p.kept_earlier += 1;
+                    // Its call may be billed as a first run's failure may (tryout 111: "4
+                    // failed (1 may be billed)" beside three re-runs whose rows said so).
+                    p.failed_billed += usize::from(cr.rerun_failed.as_ref().is_some_and(|f| {
+                        f.spent.as_ref().is_some_and(|s| {
+                            !s.model.kind.is_local() && s.input_tokens + s.output_tokens > 0
+                        })
+                    }));
                 }
                 _ if cancelled_here => {
                     p.cancelled += 1;

@@ -1282,6 +1282,30 @@ fn a_rerun_that_fails_keeps_every_earlier_answer_beside_its_failure() {
     let p = run.progress();
     assert_eq!((p.total, p.failed, p.kept_earlier, p.done), (3, 3, 3, 0));
     assert_eq!((p.input_tokens, p.output_tokens), (0, 0));
+    assert_eq!(p.failed_billed, 0, "nothing went out that counts");
+    // Tryout 111: a re-run that failed after its request went out (a stall, a cut stream) may
+    // be billed, as its row says: the run's line counts it so ("3 failed (1 may be billed)").
+    let mut billed = run.clone();
+    billed
+        .cases
+        .get_mut(&2)
+        .unwrap()
+        .rerun_failed
+        .as_mut()
+        .unwrap()
+        .spent = Some(crate::domain::eval::run::Spent {
+        model: ModelUsed {
+            kind: crate::domain::provider::ProviderKind::OpenAi,
+            model: "gpt-4o-mini".into(),
+        },
+        input_tokens: 7,
+        output_tokens: 1,
+        estimated: true,
+    });
+    assert_eq!(billed.progress().failed_billed, 1);
+    // And the run's figure beside the ceiling counts the 3 cases it was, not those of its
+    // answers alone ("latest run (7 cases)" for a run of 10).
+    assert_eq!(billed.latest_tokens(), (1, 3, 8));
     // The score: the same answers, each named as from an earlier run.
     let scores = run.scores(&suite, None);
     assert_eq!(run.aggregate(&suite, None), scored_before);
