@@ -612,6 +612,7 @@ fn LargeRequestNotice(
 fn GenErrorView() -> impl IntoView {
     let off_meta = super::shell::offline_for(&[Role::Meta]);
     let g = Generator::expect();
+    let d = DraftHandle::expect();
     let open_settings = use_context::<super::OpenSettings>();
     crate::ui::erased::dynamic(move || {
         ({
@@ -722,21 +723,31 @@ fn GenErrorView() -> impl IntoView {
                 .into_any(),
                 false,
             ),
-            GenError::Misread { message, marked } => (
-                view! {
-                    <div class="pw-notice pw-notice--warn" role="status">
-                        <p class="pw-notice__title">{format!("{again}The reply's JSON has a mistake")}</p>
-                        <p class="pw-notice__text">{message}</p>
-                        <p class="pw-notice__text">{if marked {
-                            "Everything was read, and the section is marked below. Correct it by hand, rewrite it with the model, or Retry."
-                        } else {
-                            "Everything was read. Correct a section by hand or rewrite it with the model if it reads wrong, or Retry."
-                        }}</p>
-                    </div>
-                }
-                .into_any(),
-                false,
-            ),
+            // The reply was used (read over its mistake): no "failed" before it, and "Everything
+            // was read" only when nothing of it is missing or cut off (tryout 111: "Attempt 5
+            // failed for a different reason: …", "Everything was read." above "cut off in the
+            // middle of Examples").
+            GenError::Misread { message, marked } => {
+                use crate::domain::meta::reply::Gap;
+                let whole = d.open_gaps.with(|g| {
+                    !g.iter().any(|g| matches!(g, Gap::NotRead(_) | Gap::NotArrived(_) | Gap::CutOff(_)))
+                });
+                (
+                    view! {
+                        <div class="pw-notice pw-notice--warn" role="status">
+                            <p class="pw-notice__title">"The reply's JSON has a mistake"</p>
+                            <p class="pw-notice__text">{message}</p>
+                            <p class="pw-notice__text">{match (whole, marked) {
+                                (true, true) => "Everything was read, and the section is marked below. Correct it by hand, rewrite it with the model, or Retry.",
+                                (true, false) => "Everything was read. Correct a section by hand or rewrite it with the model if it reads wrong, or Retry.",
+                                (false, _) => "The rest was read as far as it came: the reply ends early, and what did not arrive whole is named below. Fill it in by hand or with the model, or Retry.",
+                            }}</p>
+                        </div>
+                    }
+                    .into_any(),
+                    false,
+                )
+            }
             GenError::CutOff => (
                 view! {
                     <div class="pw-notice pw-notice--warn" role="status">

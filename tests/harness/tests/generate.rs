@@ -1618,6 +1618,42 @@ async fn a_stray_word_in_a_generated_reply_is_named_and_its_section_marked() -> 
         p.section("Steps").await?,
         "1. Read the whole transcript.\n2. Find every commitment.\n3. Check each item has an owner and a due date."
     );
+
+    // Tryout 111: after a failed attempt, a reply read over a mistake (a missing comma in Steps)
+    // and ending inside Examples read "Attempt 2 failed for a different reason: The reply's JSON
+    // has a mistake" (it was used) and "Everything was read." above "cut off in the middle of
+    // Examples".
+    fake.push_replies(["Sorry, no JSON from me today.".to_owned()]);
+    p.generate().await?;
+    browser
+        .wait_for_text("This model did not write JSON")
+        .await?;
+    let whole = spec_reply("cut").replacen(
+        "\"Read the whole transcript.\",",
+        "\"Read the whole transcript.\"",
+        1,
+    );
+    let cut = &whole[..whole.find("We talked about lunch").unwrap()];
+    fake.push_replies([cut.to_owned()]);
+    p.generate().await?;
+    p.wait_version(3).await?;
+    p.wait_idle().await?;
+    browser
+        .wait_for_text("The rest was read as far as it came: the reply ends early")
+        .await?;
+    let notice = browser
+        .eval("return Array.from(document.querySelectorAll('.pw-notice__title')).map(e => e.textContent).join(' | ')")
+        .await?;
+    let notice = notice.as_str().unwrap_or("");
+    assert!(
+        notice.contains("The reply's JSON has a mistake") && !notice.contains("failed"),
+        "{notice}"
+    );
+    let text = browser.eval("return document.body.innerText").await?;
+    assert!(
+        !text.as_str().unwrap_or("").contains("Everything was read"),
+        "{text}"
+    );
     browser.close().await?;
     Ok(())
 }
