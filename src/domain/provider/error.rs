@@ -443,11 +443,18 @@ impl ProviderError {
                 "The request is longer than this model can read{status}. Shorten the prompt or the test input, \
                  or pick a model with a larger context."
             ),
+            // The wait it asked for, when it said one (tryout 111: "Wait a minute" after a
+            // `retry-after: 30`).
             ErrorKind::RateLimited => format!(
                 "{who} is limiting how fast you can send requests{status}. {}",
-                self.gave_up_hint(
-                    "Wait a minute, then press Retry, or lower the number of calls run at once."
-                )
+                self.gave_up_hint(&match self.retry_after_ms {
+                    Some(ms) => format!(
+                        "Wait {} s, as it asked, then press Retry, or lower the number of calls run at once.",
+                        ms.div_ceil(1000).max(1)
+                    ),
+                    None => "Wait a minute, then press Retry, or lower the number of calls run at once."
+                        .to_owned(),
+                })
             ),
             ErrorKind::QuotaExhausted => format!(
                 "{who} says your usage limit or quota is used up{status}. Waiting will not help: raise the limit \

@@ -1978,3 +1978,25 @@ fn a_reply_past_its_cap_is_read_no_further_and_counted_at_its_bound() {
         crate::domain::estimate::request_bound(&req).0
     );
 }
+
+// Tryout 111: a 429 whose `retry-after` asked for 30 s, after the last attempt, said "Wait a
+// minute". The wait it asked for is the one said.
+#[test]
+fn a_rate_limit_says_the_wait_the_provider_asked_for() {
+    let mut e = ProviderError::new(
+        ErrorKind::RateLimited,
+        ProviderKind::OpenAi,
+        "api.openai.com",
+        Some(429),
+        "",
+    );
+    e.attempts = 4;
+    e.retry_after_ms = Some(30_000);
+    let m = e.message();
+    assert!(
+        m.contains("tried 4 times and gave up. Wait 30 s, as it asked, then press Retry"),
+        "{m}"
+    );
+    e.retry_after_ms = None;
+    assert!(e.message().contains("Wait a minute, then press Retry"));
+}
