@@ -115,7 +115,7 @@ pub async fn stream_chat(
     // Attempts sent again after they had reached the provider (a stall): each may be billed.
     let mut went_out_before = 0u32;
     // A provider that writes on past the output cap is read no further than this (tryout 111).
-    let runaway = crate::domain::provider::runaway_chars(req.max_tokens);
+    let runaway = crate::domain::provider::runaway_bytes(req.max_tokens);
     loop {
         let mut completion = Completion::default();
         let sent_at = js_sys::Date::now();

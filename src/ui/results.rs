@@ -484,11 +484,11 @@ pub fn replaced_rating_words(r: &crate::domain::eval::rating::Rating) -> String 
 /// (`Progress::over_cap`): the cost may be above the bound shown before the run.
 pub fn over_cap_line(n: usize) -> String {
     format!(
-        "the provider sent more than the {}-token output cap for {} (it did not keep to it; the page reads no answer past {} characters), so the cost may be above the bound shown before the run",
+        "the provider sent more than the {}-token output cap for {} (it did not keep to it; the page reads no answer past {} bytes), so the cost may be above the bound shown before the run",
         grouped(u64::from(MAX_OUTPUT_TOKENS)),
         count(n, "case", "cases"),
         grouped(
-            crate::domain::provider::runaway_chars(MAX_OUTPUT_TOKENS).unwrap_or_default() as u64
+            crate::domain::provider::runaway_bytes(MAX_OUTPUT_TOKENS).unwrap_or_default() as u64
         )
     )
 }

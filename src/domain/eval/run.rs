@@ -1291,11 +1291,11 @@ pub fn bound_basis(judged: bool, latest: Option<(usize, usize, &str, bool)>) -> 
     let mut s = format!(
         "\u{201c}At most\u{201d} counts each answer at its {}-token cap{judge}, and each byte of a \
          request as a token, so no provider that keeps to the cap can count past it (one that \
-         writes on is read no further than {} characters an answer and charged by that length). \
+         writes on is read no further than {} bytes an answer and charged by that length). \
          What a run costs is counted from the tokens its provider reports.",
         grouped(u64::from(MAX_OUTPUT_TOKENS)),
         grouped(
-            crate::domain::provider::runaway_chars(MAX_OUTPUT_TOKENS).unwrap_or_default() as u64
+            crate::domain::provider::runaway_bytes(MAX_OUTPUT_TOKENS).unwrap_or_default() as u64
         )
     );
     if let Some((n, all, cost, received)) =
@@ -1978,7 +1978,7 @@ impl Run {
             } else if cr.output_tokens > MAX_OUTPUT_TOKENS
                 && (!cr.tokens_estimated
                     || cr.output_tokens as usize
-                        > crate::domain::provider::runaway_chars(MAX_OUTPUT_TOKENS)
+                        > crate::domain::provider::runaway_bytes(MAX_OUTPUT_TOKENS)
                             .unwrap_or(usize::MAX))
             {
                 // Reported past the cap, or read no further past it (counted by its bytes,

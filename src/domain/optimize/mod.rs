@@ -576,7 +576,7 @@ impl Optimizer {
         let why = if stop == Stop::BudgetReached && over {
             " A provider wrote past the output cap it was sent (it did not keep to it), so its \
              calls used more tokens than their share and the loop went past the whole approved; \
-             it stopped at once. Its answers were read no further than 8 characters a token of \
+             it stopped at once. Its answers were read no further than 8 bytes a token of \
              their cap and are counted by that length when it reported nothing."
                 .to_owned()
         } else if stop == Stop::BudgetReached && self.round_unaffordable {

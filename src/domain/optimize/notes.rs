@@ -104,9 +104,9 @@ pub fn bound_basis(
     use crate::domain::figures::{count, grouped};
     let judge = crate::domain::eval::run::judge_bound_clause(judged);
     let mut s = format!(
-        "\u{201c}Up to\u{201d} is a ceiling, not a forecast: it counts each answer at its {}-token cap{judge}, each request for candidates at the most evidence it can send, and each byte of a request as a token, so no provider that keeps to the cap can count past it (one that writes on is read no further than {} characters an answer and charged by that length). What the loop uses is counted from the tokens its providers report, as it goes.",
+        "\u{201c}Up to\u{201d} is a ceiling, not a forecast: it counts each answer at its {}-token cap{judge}, each request for candidates at the most evidence it can send, and each byte of a request as a token, so no provider that keeps to the cap can count past it (one that writes on is read no further than {} bytes an answer and charged by that length). What the loop uses is counted from the tokens its providers report, as it goes.",
         grouped(u64::from(exec_max_tokens)),
-        grouped(crate::domain::provider::runaway_chars(exec_max_tokens).unwrap_or_default() as u64)
+        grouped(crate::domain::provider::runaway_bytes(exec_max_tokens).unwrap_or_default() as u64)
     );
     // A case of it that counted no tokens (never sent) is no case of the average (tryout 89:
     // "about 53 a case" for a run cancelled after 133 of its 705 cases).

@@ -21,8 +21,8 @@ pub use error::{
     offline_error, parse_retry_after, provider_message, shown_address, without_advice,
 };
 pub use stream::{
-    ChatEvent, Completion, Failure, RUNAWAY_CHARS_PER_TOKEN, StopReason, StreamDecoder, Usage,
-    cut_usage, runaway_chars,
+    ChatEvent, Completion, Failure, RUNAWAY_BYTES_PER_TOKEN, StopReason, StreamDecoder, Usage,
+    cut_usage, runaway_bytes,
 };
 
 use crate::domain::http::host_of;

@@ -32,24 +32,25 @@ pub struct Completion {
     /// before this reply came: the provider may bill each one's prompt
     /// ([`crate::domain::provider::ProviderError::went_out_before`]).
     pub went_out_before: u32,
-    /// The page stopped reading the reply at [`runaway_chars`] of its request's output cap: the
+    /// The page stopped reading the reply at [`runaway_bytes`] of its request's output cap: the
     /// provider wrote on past the cap it was sent (some servers ignore `max_tokens`; tryout 111:
     /// 43,000 tokens against a cap of 1,500, and a loop spent 2.5 times its approved budget).
     /// The reply then reads as cut off at the token limit, and its usage is [`cut_usage`]'s bound.
     pub cut_past_cap: bool,
 }
 
-/// The most characters of a reply read for every output token its request allows: a reply
-/// longer than this many characters per token of its cap went past the cap in any tokenizer's
-/// count (an English token averages about 4 characters; a token of more than 8 is rare), so
-/// the provider is not keeping to `max_tokens`, and the page stops reading it there.
-pub const RUNAWAY_CHARS_PER_TOKEN: usize = 8;
+/// The most bytes (UTF-8) of a reply read for every output token its request allows: a reply
+/// longer than this many bytes per token of its cap went past the cap in any tokenizer's count
+/// (an English token averages about 4 bytes, a token of other scripts 3 to 4; one of more than 8
+/// is rare, and a reply at its cap is cut there by a provider that keeps to it), so the
+/// provider is not keeping to `max_tokens`, and the page stops reading it there.
+pub const RUNAWAY_BYTES_PER_TOKEN: usize = 8;
 
-/// Where the page stops reading a reply whose request has the output cap `max_tokens`
-/// ([`RUNAWAY_CHARS_PER_TOKEN`] characters per token, and never under 2,000 characters, so a
-/// small cap is not cut at a few words); `None` with no cap.
-pub fn runaway_chars(max_tokens: u32) -> Option<usize> {
-    (max_tokens > 0).then(|| (max_tokens as usize * RUNAWAY_CHARS_PER_TOKEN).max(2_000))
+/// Where the page stops reading a reply whose request has the output cap `max_tokens`, in bytes
+/// of its text ([`RUNAWAY_BYTES_PER_TOKEN`] a token, and never under 2,000, so a small cap is
+/// not cut at a few words); `None` with no cap.
+pub fn runaway_bytes(max_tokens: u32) -> Option<usize> {
+    (max_tokens > 0).then(|| (max_tokens as usize * RUNAWAY_BYTES_PER_TOKEN).max(2_000))
 }
 
 /// What a reply the page stopped reading ([`Completion::cut_past_cap`]) counts as used when the

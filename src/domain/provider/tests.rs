@@ -1960,14 +1960,14 @@ fn a_not_found_that_names_no_model_says_the_address_first() {
 }
 
 // Tryout 111: a provider that ignored `max_tokens` wrote 43,000 tokens for a cap of 1,500 and
-// the page read them all. It reads no reply past 8 characters a token of its cap (2,000 at
+// the page read them all. It reads no reply past 8 bytes a token of its cap (2,000 at
 // least), and counts what it read at a bound no tokenizer goes past.
 #[test]
 fn a_reply_past_its_cap_is_read_no_further_and_counted_at_its_bound() {
-    use crate::domain::provider::{cut_usage, runaway_chars};
-    assert_eq!(runaway_chars(1_500), Some(12_000));
-    assert_eq!(runaway_chars(16), Some(2_000));
-    assert_eq!(runaway_chars(0), None);
+    use crate::domain::provider::{cut_usage, runaway_bytes};
+    assert_eq!(runaway_bytes(1_500), Some(12_000));
+    assert_eq!(runaway_bytes(16), Some(2_000));
+    assert_eq!(runaway_bytes(0), None);
     let mut req = ChatRequest::new(Some("You are terse.".into()), "Hello");
     req.max_tokens = 1_500;
     let text = "é".repeat(7_000);

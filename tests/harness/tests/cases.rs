@@ -2291,11 +2291,11 @@ async fn a_cut_off_answer_is_marked_and_fails_unless_the_switch_is_off() -> anyh
     fake.reply_next_when("ALPHA", &long, 1);
     b.button("Run the case").await?.click().await?;
     b.wait_for_text(
-        "the provider sent more than the 1,500-token output cap for 1 case (it did not keep to it; the page reads no answer past 12,000 characters), so the cost may be above the bound shown before the run",
+        "the provider sent more than the 1,500-token output cap for 1 case (it did not keep to it; the page reads no answer past 12,000 bytes), so the cost may be above the bound shown before the run",
     )
     .await?;
     // Tryout 111: one that writes on and on (43,000 tokens against the cap of 1,500) was read
-    // to its end and billed so. The page stops reading at 12,000 characters and ends the
+    // to its end and billed so. The page stops reading at 12,000 bytes and ends the
     // request; the answer reads as cut off at the limit, counted by its length.
     fake.set_timing(0, 0, 200);
     fake.reply_next_when("ALPHA", &"- Bob owns it. ".repeat(4_000), 1);
@@ -2308,7 +2308,7 @@ async fn a_cut_off_answer_is_marked_and_fails_unless_the_switch_is_off() -> anyh
     .await?;
     wait_badge(&b, 1, "pass").await?;
     b.wait_for_text(
-        "for 1 case (it did not keep to it; the page reads no answer past 12,000 characters)",
+        "for 1 case (it did not keep to it; the page reads no answer past 12,000 bytes)",
     )
     .await?;
     assert!(

@@ -89,6 +89,18 @@ async fn run_case_one_to_reflect(
     .await
 }
 
+/// Puts `jobs` (Settings' job names: "Writing prompts", "Running tests", "Scoring") on the fake's
+/// "gpt-4o-mini", a model with a list price, so the page's figures are sums of money.
+async fn priced_jobs(fake: &FakeProvider, b: &Browser, jobs: &[&str]) -> anyhow::Result<()> {
+    fake.add_model("gpt-4o-mini");
+    let s = SettingsPage::open(b).await?;
+    for job in jobs {
+        s.job(job).await?;
+        s.model("gpt-4o-mini").await?;
+    }
+    s.close().await
+}
+
 /// The LEVEL0 prompt and case #1 ("Notes B: Bob owns task B.", its answer to contain `must`),
 /// Reflexion's `critique` and `final_answer` scripted with the answers by level; runs the case
 /// and waits for its answer to be done.
@@ -168,13 +180,7 @@ async fn an_empty_critique_fails_and_one_that_finds_nothing_keeps_the_draft() ->
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_final_answers_cost_check_is_measured_at_its_list_price() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
-    fake.add_model("gpt-4o-mini");
-    let s = SettingsPage::open(&b).await?;
-    for job in ["Writing prompts", "Running tests", "Scoring"] {
-        s.job(job).await?;
-        s.model("gpt-4o-mini").await?;
-    }
-    s.close().await?;
+    priced_jobs(&fake, &b, &["Writing prompts", "Running tests", "Scoring"]).await?;
     paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
     let cases = CasesPage::new(&b);
     cases
@@ -680,7 +686,7 @@ async fn a_loop_stops_at_its_limit_when_the_provider_bills_the_most() -> anyhow:
 
 // Tryout 111: a server that ignored the output cap wrote ~43,000 tokens an answer; the page read
 // them all and the loop ended at "$0.05 of at most $0.02", advising to raise Most calls. The page
-// reads no answer past 12,000 characters (8 a token of the 1,500 cap) and charges it by that
+// reads no answer past 12,000 bytes (8 a token of the 1,500 cap) and charges it by that
 // length; the loop stops at once, past the whole by no more than the answers then under way, and
 // says why.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -706,7 +712,7 @@ async fn a_provider_writing_past_its_cap_is_cut_and_the_loop_says_so() -> anyhow
     let text = improve_text(&b).await?;
     assert!(!text.contains("raise Most calls"), "{text}");
     // "N of M calls used · A of B tokens": past the whole by no more than the answers under
-    // way (each read to 12,000 characters and a chunk, its request's bound added).
+    // way (each read to 12,000 bytes and a chunk, its request's bound added).
     let figure = |after: &str| -> u64 {
         let digits: String = after
             .chars()
@@ -1580,13 +1586,7 @@ async fn improve_text(b: &Browser) -> anyhow::Result<String> {
 async fn a_round_with_nothing_to_try_says_why_and_retry_asks_again() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
     // Priced models, so Retry's figure is a sum of money (said below).
-    fake.add_model("gpt-4o-mini");
-    let s = SettingsPage::open(&b).await?;
-    for job in ["Writing prompts", "Running tests", "Scoring"] {
-        s.job(job).await?;
-        s.model("gpt-4o-mini").await?;
-    }
-    s.close().await?;
+    priced_jobs(&fake, &b, &["Writing prompts", "Running tests", "Scoring"]).await?;
     paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
     add_cases(&b).await?;
     script_levels(&fake);
@@ -3160,13 +3160,7 @@ async fn description_of(b: &Browser, starts_with: &str) -> anyhow::Result<String
 async fn generate_run_all_and_start_carry_their_figures_in_their_descriptions() -> anyhow::Result<()>
 {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
-    fake.add_model("gpt-4o-mini");
-    let s = SettingsPage::open(&b).await?;
-    for job in ["Writing prompts", "Running tests", "Scoring"] {
-        s.job(job).await?;
-        s.model("gpt-4o-mini").await?;
-    }
-    s.close().await?;
+    priced_jobs(&fake, &b, &["Writing prompts", "Running tests", "Scoring"]).await?;
     let generate = description_of(&b, "Generate prompt").await?;
     assert!(
         generate.starts_with("Generate writes with") && generate.contains("One call: at most $"),
@@ -3442,25 +3436,18 @@ async fn a_final_answer_past_its_cap_is_said() -> anyhow::Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reflect_says_what_it_may_cost_and_stays_within_it() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
-    fake.add_model("gpt-4o-mini");
-    let s = SettingsPage::open(&b).await?;
-    for job in ["Running tests", "Scoring"] {
-        s.job(job).await?;
-        s.model("gpt-4o-mini").await?;
-    }
-    s.close().await?;
+    priced_jobs(&fake, &b, &["Running tests", "Scoring"]).await?;
     paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
     let cases = CasesPage::new(&b);
     cases
         .add(1, "Notes B: Bob owns task B.", Some("owner-B"))
         .await?;
     cases.add_rubric(1, "Names every owner of a task.").await?;
-    // 𝔸 is 4 bytes: the critique twice its clip, the final answer far past the judge's.
-    fake.reply_when("Be harsh", &"\u{1D538}".repeat(8_000));
-    fake.reply_when(
-        "A harsh review of that draft found",
-        &"\u{1D538}".repeat(12_000),
-    );
+    // The critique past its clip (4,000 characters), the final answer past the judge's (8,000),
+    // each within the 8 bytes a token of its cap that the page reads of a reply (the critique's
+    // 700 tokens: 5,600 bytes; the final's 1,500: 12,000).
+    fake.reply_when("Be harsh", &"A harsh point. ".repeat(340));
+    fake.reply_when("A harsh review of that draft found", &"x".repeat(11_000));
     script_levels(&fake);
     fake.set_timing(0, 1, 4_000);
     b.button("Run the case").await?.click().await?;
@@ -3501,7 +3488,7 @@ async fn reflect_says_what_it_may_cost_and_stays_within_it() -> anyhow::Result<(
     eprintln!("[reflect] figure ${figure}, billed ${billed:.6} in {calls} calls");
     // The page says the final answer read the critique's start only (tryout 84: it showed the
     // whole critique and said nothing).
-    b.wait_for_text("The final answer was asked with the first 4,000 characters of this critique (8,000 in all)")
+    b.wait_for_text("The final answer was asked with the first 4,000 characters of this critique (5,100 in all)")
         .await?;
     // The critique, the final answer and one judge call.
     assert_eq!(calls, 3);
