@@ -1246,9 +1246,14 @@ pub fn FinalCard() -> impl IntoView {
             copied.try_set(Some(copy_text(&t).await));
         });
     };
+    // What the download says when it took one of the person's keys out (tryout 112: a key typed
+    // into the idea named the .md, .txt and .json files and stood in the .json's name and idea).
+    let dl_note = RwSignal::new(None::<String>);
     let save = move |ext: &'static str| {
+        let keys = leptos::prelude::untrack(|| settings.keys_to_withhold());
+        let secrets: Vec<&str> = keys.iter().map(|k| k.expose()).collect();
         let (name, body, mime) = d.draft.with_untracked(|x| {
-            let stem = file_stem(&x.name);
+            let stem = file_stem(&crate::domain::secrets::redact(&x.name, &secrets).0);
             match ext {
                 "json" => (
                     format!("{stem}.json"),
@@ -1259,7 +1264,14 @@ pub fn FinalCard() -> impl IntoView {
                 _ => (format!("{stem}.txt"), x.rendered(), "text/plain"),
             }
         });
-        dl_error.set(download(&name, mime, &body).err());
+        let (body, n) = crate::domain::secrets::redact(&body, &secrets);
+        let done = download(&name, mime, &body);
+        dl_note.set(
+            done.is_ok()
+                .then(|| super::drafts::withheld_note(n, "file").trim().to_owned())
+                .filter(|t| !t.is_empty()),
+        );
+        dl_error.set(done.err());
     };
     view! {
         {crate::ui::erased::show(move || d.draft.with(|x| x.current_version().is_some()), move || view! {
@@ -1318,6 +1330,7 @@ pub fn FinalCard() -> impl IntoView {
                     <button type="button" class="pw-button" on:click=move |_| save("json")>"Download .json"</button>
                 </div>
                 {crate::ui::erased::dynamic(move || (dl_error.get().map(|m| view! { <p class="pw-hint pw-hint--warn" role="alert">{m}</p> })).into_any())}
+                {crate::ui::erased::dynamic(move || (dl_note.get().map(|m| view! { <p class="pw-hint" role="status">{m}</p> })).into_any())}
                 <details class="pw-details">
                     <summary>"Use it in code"</summary>
                     <div class="pw-tabs" role="tablist" aria-label="Language">

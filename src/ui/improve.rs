@@ -615,7 +615,8 @@ fn OptimizerPanel() -> impl IntoView {
         crate::state::reactive::memo(move |_| unaccepted.map_or(0, |u| u.count_in_checks()));
     let state = crate::state::reactive::memo(move |_| d.draft.with(|x| x.optimizer.clone()));
     let running = move || state.with(|o| o.as_ref().is_some_and(|o| o.stop.is_none()));
-    // What "Start again" would throw away (scored candidates no version holds), and whether the
+    // What "Start again" would throw away (candidates with a score, or waiting only for a
+    // verdict, that no version holds: `Optimizer::unaccepted`), and whether the
     // person was asked about it: the first press asks, the second replaces.
     let unaccepted = crate::state::reactive::memo(move |_| {
         d.draft.with(|x| {
@@ -988,7 +989,7 @@ fn OptimizerPanel() -> impl IntoView {
                                         <p class="pw-notice__title">"Start again replaces this loop's results."</p>
                                         <p>{format!(
                                             "{} you have not accepted ({} {names}) and the score history will be gone. Accept the ones you want to keep first: an accepted candidate stays as a version.",
-                                            count(ids.len(), "scored candidate", "scored candidates"),
+                                            count(ids.len(), "candidate", "candidates"),
                                             if ids.len() == 1 { "candidate" } else { "candidates" },
                                         )}</p>
                                         <div class="pw-row pw-row--wrap pw-actions">
@@ -1409,8 +1410,9 @@ struct CandidateRow {
     /// check): no score at all (tryout 92: the starting prompt read "best so far" with no
     /// figure and no word why).
     unscored: bool,
-    /// Every training answer is in ([`Optimizer::answers_in`]).
-    answers_in: bool,
+    /// The loop ended and its score waits only for a judge's verdict
+    /// ([`Optimizer::awaits_verdict`]).
+    awaits_verdict: bool,
     /// The tiny model proposed it: its note is Promptwright's, not the model's.
     tiny: bool,
     /// With several execution models: each one's name and this candidate's training mean on it.
@@ -1546,7 +1548,7 @@ impl CandidateRow {
             round_open: o.stop.is_none() && o.phase == Phase::Evaluating(c.round),
             unscored: c.rejected.is_none()
                 && o.scores(ctx, c.id, false).is_some_and(|m| m.is_empty()),
-            answers_in: o.answers_in(ctx, c.id),
+            awaits_verdict: o.awaits_verdict(ctx, c.id),
             tiny: o.config.tiny_task.is_some(),
             models: loop_model_names(o),
             per_model: if o.config.models() > 1 && c.rejected.is_none() {
@@ -1656,7 +1658,7 @@ fn CandidateView(
         (None, _) if row.unscored => "Training: no score".to_owned(),
         // Tryout 110: a rubric added or changed after the loop ran has no verdict on the stored
         // answers (whatever the loop's selection said of the candidate then).
-        (None, _) if row.ended && row.answers_in => "Training: no score, a judge's verdict on its answers is missing (the loop ended before the judge read them, or a rubric was added or changed since)".to_owned(),
+        (None, _) if row.awaits_verdict => "Training: no score, a judge's verdict on its answers is missing (the loop ended before the judge read them, or a rubric was added or changed since)".to_owned(),
         _ => String::new(),
     };
     let parent_note = match row.versus.as_ref().map(|v| (v.parent, v.change)) {
@@ -1690,8 +1692,11 @@ fn CandidateView(
     // first ([`edited_since_the_loop`]).
     let confirm = RwSignal::new(None::<String>);
     let spec = c.spec.clone();
-    let can_accept =
-        c.mutation != Mutation::Baseline && c.rejected.is_none() && row.train.is_some();
+    // A candidate whose score waits for a verdict (a rubric added since) can still be kept
+    // (tryout 112: its Accept went, and Start again replaced it unasked).
+    let can_accept = c.mutation != Mutation::Baseline
+        && c.rejected.is_none()
+        && (row.train.is_some() || row.awaits_verdict);
     // Its answers, each with the person's thumbs and note (they count in its score and the
     // next proposals read the notes).
     // Each with its score and check results, as Results shows a run's (helper-60: a candidate

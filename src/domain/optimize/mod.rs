@@ -1385,17 +1385,28 @@ impl Optimizer {
     /// version of the draft holds that prompt). For the question "Start again" asks first
     /// (tryout 8: it replaced a finished loop's results without asking; tryout of session 21: a
     /// candidate the budget stopped before it was scored was called scored, with no Accept).
+    ///
+    /// A finished loop's candidate whose score waits only for a verdict (a rubric added or
+    /// changed since: [`Self::awaits_verdict`]) is one too (tryout 112: it lost its score and
+    /// its Accept, and *Start again* replaced it without asking).
     pub fn unaccepted(&self, ctx: &Ctx, accepted: impl Fn(&PromptSpec) -> bool) -> Vec<u32> {
         self.candidates
             .iter()
             .filter(|c| {
                 c.parent.is_some()
                     && c.rejected.is_none()
-                    && self.mean(ctx, c.id, false).is_some()
+                    && (self.mean(ctx, c.id, false).is_some() || self.awaits_verdict(ctx, c.id))
                     && !accepted(&c.spec)
             })
             .map(|c| c.id)
             .collect()
+    }
+
+    /// Whether candidate `id` of a loop that has ended has every training answer
+    /// ([`Self::answers_in`]) and no score only because a judge's verdict is missing (a rubric
+    /// added or changed after the loop, or the loop ended before the judge answered).
+    pub fn awaits_verdict(&self, ctx: &Ctx, id: u32) -> bool {
+        self.stop.is_some() && self.answers_in(ctx, id) && self.scores(ctx, id, false).is_none()
     }
 
     /// Whether candidate `id` has an answer (or a failed call) for every training case with

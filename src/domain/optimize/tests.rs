@@ -3923,6 +3923,9 @@ fn a_candidate_with_no_score_is_not_offered_as_scored_to_start_again() {
     let changed_ctx = Ctx { suite: &changed };
     assert_eq!(o.scores(&changed_ctx, 1, false), None);
     assert!(o.answers_in(&changed_ctx, 1));
+    // Tryout 112: such a candidate is still one Start again would throw away, and says so.
+    assert!(o.awaits_verdict(&changed_ctx, 1));
+    assert_eq!(o.unaccepted(&changed_ctx, |_| false), vec![1]);
     let mut added = s.clone();
     let new_case = added.add(TestCase {
         input: "Ana books the room.".into(),

@@ -958,6 +958,49 @@ async fn a_shared_failed_case_gives_its_cause_without_the_senders_retry() -> any
     Ok(())
 }
 
+// Tryout 112: a key typed into the idea named the Final prompt's .md, .txt and .json files
+// (`sk-test-key…-bot-that.json`) and stood in the .json's name and idea. Both are taken out, and
+// the page says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_in_the_idea_goes_into_no_downloaded_prompt_file() -> anyhow::Result<()> {
+    let (_site, b, downloads) = app_downloading("pw-prompt-downloads").await?;
+    let s = SettingsPage::open(&b).await?;
+    s.provider("OpenAI").await?;
+    s.key(KEY).await?;
+    s.close().await?;
+    PromptPage::new(&b)
+        .paste_reply(&format!("{KEY} bot"), &spec_reply("keyed"))
+        .await?;
+    b.button("Download .json").await?.click().await?;
+    b.wait_for_text("Your API key was in what the file holds (2 times)")
+        .await?;
+    let mut file = None;
+    for _ in 0..50 {
+        file = std::fs::read_dir(&downloads)?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "json"));
+        if file.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let file = file.ok_or_else(|| anyhow::anyhow!("no .json downloaded"))?;
+    let name = file
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_lowercase();
+    assert!(!name.contains("9876543210"), "{name}");
+    let text = std::fs::read_to_string(&file)?;
+    assert!(
+        !text.contains(KEY) && text.contains("[API key removed] bot"),
+        "{text}"
+    );
+    b.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyhow::Result<()> {
     let (site, a, downloads) = app_downloading("pw-downloads").await?;

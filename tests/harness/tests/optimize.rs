@@ -462,7 +462,7 @@ async fn three_rounds_climb_within_budget_and_the_winner_is_accepted() -> anyhow
     .await?;
 
     // Tryout 8: "Start again" replaced the finished loop's results without asking. It asks
-    // first, naming the scored candidates not accepted (the accepted one is a version now).
+    // first, naming the candidates not accepted (the accepted one is a version now).
     let asked = fake.chat_requests().len();
     click_button_starting(&b, "Start again: up to").await?;
     b.wait_for_text("Start again replaces this loop's results.")
@@ -472,7 +472,7 @@ async fn three_rounds_climb_within_budget_and_the_winner_is_accepted() -> anyhow
         .await?;
     let question = question.as_str().unwrap_or("");
     assert!(
-        question.contains("scored candidates you have not accepted (candidates ")
+        question.contains(" candidates you have not accepted (candidates ")
             && !question.contains(&format!(" {id},"))
             && !question.contains(&format!(" {id})")),
         "{question}"
@@ -2079,7 +2079,7 @@ async fn a_loop_whose_judge_never_answers_says_no_score_not_zero() -> anyhow::Re
     )
     .await?;
     click_button_starting(&b, "Start again: up to").await?;
-    b.wait_for_text("1 scored candidate you have not accepted (candidate 1)")
+    b.wait_for_text("1 candidate you have not accepted (candidate 1)")
         .await?;
     // A rubric added after the loop has no verdict on the stored answers: not "the loop ended
     // first", and not a score.
@@ -2092,6 +2092,11 @@ async fn a_loop_whose_judge_never_answers_says_no_score_not_zero() -> anyhow::Re
         "the candidate's card to say a verdict is missing",
     )
     .await?;
+    // Tryout 112: that candidate lost its Accept, and Start again replaced it without asking.
+    b.button("Accept as the current version").await?;
+    click_button_starting(&b, "Start again: up to").await?;
+    b.wait_for_text("1 candidate you have not accepted (candidate 1)")
+        .await?;
     b.close().await?;
     Ok(())
 }
