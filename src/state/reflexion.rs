@@ -225,6 +225,9 @@ impl Reflector {
                     .is_err_and(|f| f.error.kind == crate::domain::provider::ErrorKind::Aborted);
                 if let Ok(done) = &result {
                     m.reported(done.usage.output_tokens);
+                    if done.cut_past_cap {
+                        m.read_no_further();
+                    }
                 }
                 // What the call used, as the provider reported, else counted from the texts
                 // (and a call that ended after its request went out, as a run counts it); the

@@ -702,6 +702,18 @@ fn ResultRow(
             })
         })
     });
+    // An answer the page read no further past its cap (counted by its bytes, more than any
+    // estimate from a text that short: as the run's line tells them, `Run::progress_where`).
+    let read_no_further = crate::state::reactive::memo(move |_| {
+        mine.with(|m| {
+            m.as_ref().is_some_and(|(c, _)| {
+                c.tokens_estimated
+                    && c.output_tokens as usize
+                        > crate::domain::provider::runaway_bytes(MAX_OUTPUT_TOKENS)
+                            .unwrap_or(usize::MAX)
+            })
+        })
+    });
     let summary = crate::state::reactive::memo(move |_| {
         d.suite_and_prompt
             .with(|(s, _)| s.case(id).map(|c| c.summary()).unwrap_or_default())
@@ -984,10 +996,24 @@ fn ResultRow(
                 _ => refusal.get().map(|why| view! { <p class="pw-hint pw-hint--bad">{format!("The model refused: {}", why.trim())}</p> }.into_any()),
             }).into_any())}
             {crate::ui::erased::dynamic(move || (cut_off.get().filter(|(cut, _)| *cut).map(|(_, failed)| {
+                // Tryout 112: "the provider stopped it after about 12,006 tokens" of an answer
+                // the page stopped reading.
+                let who = if read_no_further.get() {
+                    format!(
+                        "the provider wrote past the {}-token cap it was sent, and the page stopped reading it at {} bytes (counted as {}, a byte each)",
+                        grouped(u64::from(MAX_OUTPUT_TOKENS)),
+                        grouped(crate::domain::provider::runaway_bytes(MAX_OUTPUT_TOKENS).unwrap_or_default() as u64),
+                        answer_tokens.get().unwrap_or_default(),
+                    )
+                } else {
+                    format!(
+                        "the provider stopped it after {} ({} were asked for; a model's own limit can be lower)",
+                        answer_tokens.get().unwrap_or_default(),
+                        count(MAX_OUTPUT_TOKENS, "token", "tokens"),
+                    )
+                };
                 let text = format!(
-                    "The answer was cut off at the token limit: the provider stopped it after {} ({} were asked for; a model's own limit can be lower). {}",
-                    answer_tokens.get().unwrap_or_default(),
-                    count(MAX_OUTPUT_TOKENS, "token", "tokens"),
+                    "The answer was cut off at the token limit: {who}. {}",
                     if failed {
                         "It counts as failed, scored 0 (see \u{201c}Answers cut off at the token limit fail\u{201d} under Checks for every case)."
                     } else {

@@ -542,13 +542,16 @@ impl Optimizer {
         // A provider that wrote past its output cap took the calls past the whole approved
         // (tryout 111: "$0.05 of at most $0.02", with advice to raise Most calls).
         let over = !self.spent.within(&self.limit);
+        // Calls that used more than their share: a provider past its output cap (tryout 112: the
+        // tokens ran out with Most calls empty, and the end advised raising it).
+        let past_cap = self.past_share > 0;
         let tail = match (written, stop) {
-            (0, Stop::BudgetReached) if self.rounds.is_empty() && over => {
-                " The limit ran out before your prompt was scored, so no candidates were written."
+            (0, Stop::BudgetReached) if self.rounds.is_empty() && (over || past_cap) => {
+                " The limit ran out before your prompt's scoring was finished, so no candidates were written."
                     .to_owned()
             }
             (0, Stop::BudgetReached) if self.rounds.is_empty() => {
-                " The limit ran out before your prompt was scored, so no candidates were written: \
+                " The limit ran out before your prompt's scoring was finished, so no candidates were written: \
                  raise Most calls (or leave it empty) and start again."
                     .to_owned()
             }
@@ -575,10 +578,16 @@ impl Optimizer {
         let left = self.limit.calls.saturating_sub(self.spent.calls);
         let why = if stop == Stop::BudgetReached && over {
             " A provider wrote past the output cap it was sent (it did not keep to it), so its \
-             calls used more tokens than their share and the loop went past the whole approved; \
-             it stopped at once. Its answers were read no further than 8 bytes a token of \
-             their cap and are counted by that length when it reported nothing."
+             calls used more tokens than their share and the loop went past the whole budget \
+             approved; it stopped at once. Its answers were read no further than 8 bytes a token \
+             of their cap and are counted by that length when it reported nothing."
                 .to_owned()
+        } else if stop == Stop::BudgetReached && past_cap {
+            format!(
+                " A provider wrote past the output cap it was sent (it did not keep to it): {} used more tokens than {} share, so the budget ran out before the calls. Its answers were read no further than 8 bytes a token of their cap and are counted by that length when it reported nothing.",
+                figures::count(self.past_share as usize, "call", "calls"),
+                if self.past_share == 1 { "its" } else { "their" }
+            )
         } else if stop == Stop::BudgetReached && self.round_unaffordable {
             format!(
                 " The {} left could not ask for a round's candidates and score them all, so {} not spent.",
@@ -787,6 +796,11 @@ pub struct Optimizer {
     /// ([`notes::charged_whole`]; tryout 87: it said "or" over both). 0 in older snapshots.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub charged_unreported: u32,
+    /// Calls whose provider reported (or whose reply, read no further past its cap, counted)
+    /// more tokens than the call was reserved: a provider that did not keep to the output cap
+    /// (tryout 112: the loop's end then blamed "Most calls"). 0 in older snapshots.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub past_share: u32,
     /// Reserved for calls in flight (worst case). Saved, so that calls lost in a reload are charged.
     #[serde(default)]
     pub reserved: Budget,
@@ -1335,6 +1349,7 @@ impl Optimizer {
             resent_stalled: 0,
             charged_whole: 0,
             charged_unreported: 0,
+            past_share: 0,
             spent: Budget::default(),
             reserved: Budget::default(),
             lost: Budget::default(),
@@ -1695,6 +1710,9 @@ impl Optimizer {
                         (ri, ro)
                     }
                 };
+                if ui > ri || uo > ro {
+                    self.past_share = self.past_share.saturating_add(1);
+                }
                 self.spent.add(slot, ui, uo);
                 self.record(ctx, work, result);
                 if self.stop.is_some() {

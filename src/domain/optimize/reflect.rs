@@ -459,6 +459,8 @@ pub struct Reflect {
     asked_cap: u32,
     /// The cost of the call whose outcome comes next ([`Reflect::cost`]).
     cost_in: Option<(Option<f64>, bool)>,
+    /// Its reply was read no further past its cap ([`Reflect::read_no_further`]).
+    read_no_further: bool,
 }
 
 impl Reflect {
@@ -493,6 +495,7 @@ impl Reflect {
             reported: None,
             asked_cap: 0,
             cost_in: None,
+            read_no_further: false,
         }
     }
 
@@ -542,13 +545,32 @@ impl Reflect {
     /// answer far longer than its cap was shown and judged with no mark).
     fn note_over_cap(&mut self, what: &str) {
         let cap = self.asked_cap;
+        let cut = std::mem::take(&mut self.read_no_further);
         if let Some(n) = self.reported.take().filter(|n| cap > 0 && *n > cap) {
-            self.reflection.over_cap.push(format!(
-                "The provider sent {} for the {what}, past its {}-token cap (it did not stop the model), so Reflect may cost more than the figure shown before it.",
-                crate::domain::figures::count(n as usize, "token", "tokens"),
-                crate::domain::figures::grouped(u64::from(cap))
-            ));
+            // Tryout 112: "The provider sent 12,006 tokens" of a reply the page stopped reading.
+            self.reflection.over_cap.push(if cut {
+                format!(
+                    "The provider wrote on for the {what}, past its {}-token cap (it did not stop the model): the page stopped reading it at {} bytes, counted as {}, a byte each, so Reflect may cost more than the figure shown before it.",
+                    crate::domain::figures::grouped(u64::from(cap)),
+                    crate::domain::figures::grouped(
+                        crate::domain::provider::runaway_bytes(cap).unwrap_or_default() as u64
+                    ),
+                    crate::domain::figures::count(n as usize, "token", "tokens"),
+                )
+            } else {
+                format!(
+                    "The provider sent {} for the {what}, past its {}-token cap (it did not stop the model), so Reflect may cost more than the figure shown before it.",
+                    crate::domain::figures::count(n as usize, "token", "tokens"),
+                    crate::domain::figures::grouped(u64::from(cap))
+                )
+            });
         }
+    }
+
+    /// The page read the reply of the call whose outcome comes next no further past its cap
+    /// ([`crate::domain::provider::Completion::cut_past_cap`]): its note says so.
+    pub fn read_no_further(&mut self) {
+        self.read_no_further = true;
     }
 
     pub fn reply(&mut self, outcome: Outcome) -> Option<Ask> {
@@ -977,6 +999,20 @@ mod tests {
         // No usage reported for the final: nothing said of it.
         m.reply(ok("Short final.")).expect("a judge call");
         assert_eq!(m.reflection.over_cap.len(), 1);
+        // Tryout 112: a critique the page read no further past its cap is not said to be what
+        // the provider sent.
+        let mut m = Reflect::new(input());
+        m.start();
+        m.reported(5_620);
+        m.read_no_further();
+        m.reply(ok("It omits the deadline.")).expect("the final");
+        assert!(
+            m.reflection.over_cap[0].contains(
+                "for the critique, past its 700-token cap (it did not stop the model): the page stopped reading it at 5,600 bytes, counted as 5,620 tokens"
+            ),
+            "{:?}",
+            m.reflection.over_cap
+        );
     }
 
     #[test]

@@ -2514,7 +2514,10 @@ fn a_call_cap_too_small_to_score_the_prompt_is_named_and_the_projection_is_what_
         note.starts_with("Stopped at the approved budget."),
         "{note}"
     );
-    assert!(note.contains("before your prompt was scored"), "{note}");
+    assert!(
+        note.contains("before your prompt's scoring was finished"),
+        "{note}"
+    );
     assert!(!note.contains("See the"), "{note}");
 
     // A loop that wrote candidates points at them.
@@ -3949,7 +3952,7 @@ fn a_provider_past_its_cap_stops_the_loop_and_its_end_says_why() {
         ..Default::default()
     };
     let limit = project(&config, &spec("You are L0"), &s);
-    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    let mut o = Optimizer::new(config.clone(), spec("You are L0"), 1, &s, limit);
     let ctx = Ctx { suite: &s };
     let w = improving();
     let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
@@ -3989,4 +3992,45 @@ fn a_provider_past_its_cap_stops_the_loop_and_its_end_says_why() {
             && !note.contains("raise Most calls"),
         "{note}"
     );
+    // Tryout 112: answers past their cap that use up the budget without going past it: the end
+    // names them too, not Most calls.
+    let mut o = Optimizer::new(config.clone(), spec("You are L0"), 1, &s, limit);
+    drive_with_usage(&mut o, &s, &w, |o, reply| {
+        // More than its share, never past what is left.
+        let left = o.limit.tokens() - o.spent.tokens() - o.reserved.tokens();
+        reply.output_tokens = u32::try_from(left / 2).unwrap_or(u32::MAX).max(1);
+    });
+    assert!(o.spent.within(&o.limit) && o.past_share > 0);
+    assert_eq!(o.stop, Some(Stop::BudgetReached));
+    let note = o.end_note().unwrap();
+    assert!(
+        note.contains("A provider wrote past the output cap it was sent (it did not keep to it): ")
+            && !note.contains("raise Most calls"),
+        "{note}"
+    );
+}
+
+/// Answers every call as `w` does, with `usage` changing each reply (checks nothing of the
+/// budget).
+fn drive_with_usage(
+    o: &mut Optimizer,
+    s: &Suite,
+    w: &World,
+    usage: impl Fn(&Optimizer, &mut Reply),
+) {
+    let ctx = Ctx { suite: s };
+    let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
+    while let Some(e) = queue.pop_front() {
+        if let Effect::Call { work, request, .. } = e {
+            let mut reply = w.answer(o, &work, &request);
+            usage(o, &mut reply);
+            queue.extend(o.step(
+                &ctx,
+                Event::Done {
+                    work,
+                    result: Ok(reply),
+                },
+            ));
+        }
+    }
 }

@@ -2311,10 +2311,12 @@ async fn a_cut_off_answer_is_marked_and_fails_unless_the_switch_is_off() -> anyh
         "for 1 case (it did not keep to it; the page reads no answer past 12,000 bytes)",
     )
     .await?;
+    // Said as the page's stop, not the provider's (tryout 112: "the provider stopped it after
+    // about 12,006 tokens").
+    let row = row_text(&b, 1).await?;
     assert!(
-        row_text(&b, 1)
-            .await?
-            .contains("cut off at the token limit")
+        row.contains("cut off at the token limit: the provider wrote past the 1,500-token cap it was sent, and the page stopped reading it at 12,000 bytes"),
+        "{row}"
     );
     // The answer and its judge call: the cut answer is not asked again.
     assert_eq!(fake.chat_requests().len(), before + 2, "asked once");
