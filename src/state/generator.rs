@@ -37,6 +37,10 @@ pub struct GenFailure {
     pub before: Option<String>,
     /// The draft when it failed (see [`stamp`]): once the draft has changed, the message is gone.
     at: (usize, u32, u64),
+    /// The reply was read no further past its output cap
+    /// ([`crate::domain::provider::Completion::cut_past_cap`]): the provider did not keep to it,
+    /// so its cut is the page's, not the model's length limit (tryout 112).
+    pub read_no_further: bool,
 }
 
 /// Which prompt a draft shows: a message about it stays only while this is unchanged.
@@ -661,6 +665,7 @@ impl Generator {
                         job: Job::Generate,
                         raw: text,
                         at: drafts.draft.with_untracked(stamp),
+                        read_no_further: false,
                     }));
                 }
             }
@@ -794,6 +799,7 @@ impl Generator {
             let text = self.call.text.get_untracked();
             self.tries
                 .try_update_value(|t| t.replied(sent, text.clone()));
+            let read_no_further = matches!(&result, Ok(done) if done.cut_past_cap);
             let (call_error, cut_off) = match result {
                 // A rewrite keeps nothing of a failed call (`meta::generate::finish`): its
                 // message says so, not "What arrived is kept" (tryout 98).
@@ -821,6 +827,7 @@ impl Generator {
                     job: job.clone(),
                     raw: text,
                     at: drafts.draft.with_untracked(stamp),
+                    read_no_further,
                 }
             });
             if failure.is_none() {

@@ -1658,6 +1658,34 @@ async fn a_stray_word_in_a_generated_reply_is_named_and_its_section_marked() -> 
     Ok(())
 }
 
+// Tryout 112: a server that ignored Generate's output cap wrote on; the page said "cut off at the
+// model's length limit … pick a model that writes longer replies", and nothing of the money. It
+// reads no further than 8 bytes a token of the cap, keeps what arrived whole, and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_past_generates_cap_is_cut_by_the_page_and_said_so() -> anyhow::Result<()> {
+    let (fake, _site, browser) = meta_on_fake().await?;
+    let p = PromptPage::new(&browser);
+    fake.set_timing(0, 0, 2_000);
+    let mut reply: serde_json::Value = serde_json::from_str(&spec_reply("long"))?;
+    reply["steps"] = json!(vec!["Read every line of the notes and list it."; 20_000]);
+    first_version_from(&p, &fake, reply.to_string()).await?;
+    browser
+        .wait_for_text("The provider wrote past the output cap it was sent")
+        .await?;
+    let text = browser.eval("return document.body.innerText").await?;
+    let text = text.as_str().unwrap_or("");
+    assert!(
+        !text.contains("pick a model that writes longer replies"),
+        "{text}"
+    );
+    assert_eq!(
+        p.section("Persona").await?,
+        "You are a meticulous meeting analyst long."
+    );
+    browser.close().await?;
+    Ok(())
+}
+
 // Tryout 9 (M1): a draft about a bakery, for an idea about meeting notes, came in with no flag:
 // the draft check that names such sections ran only inside the tiny model's retries. A section
 // the model wrote with no word of the idea is marked "check it" with the reason, until edited.
