@@ -815,11 +815,17 @@ impl Generator {
             if error.is_none() && after == before && after.1 > 0 {
                 self.unchanged.try_set(Some((after.1, after)));
             }
+            // A reply read over its JSON mistake became a version: no failed try for the next
+            // one to name (tryout 112: "attempt 2 failed because the reply's JSON had a mistake").
+            let used = matches!(error, Some(GenError::Misread { .. }));
             let failure = error.map(|error| {
-                let (attempt, before) = self
-                    .tries
-                    .try_update_value(|t| t.failed(&error))
-                    .unwrap_or((Attempt::of(1, None, ""), None));
+                let (attempt, before) = if used {
+                    (Attempt::of(1, None, ""), None)
+                } else {
+                    self.tries
+                        .try_update_value(|t| t.failed(&error))
+                        .unwrap_or((Attempt::of(1, None, ""), None))
+                };
                 GenFailure {
                     attempt,
                     before,
@@ -830,7 +836,7 @@ impl Generator {
                     read_no_further,
                 }
             });
-            if failure.is_none() {
+            if failure.is_none() || used {
                 self.tries.try_update_value(Tries::succeeded);
             }
             self.error.try_set(failure);

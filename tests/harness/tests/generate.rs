@@ -1654,6 +1654,21 @@ async fn a_stray_word_in_a_generated_reply_is_named_and_its_section_marked() -> 
         !text.as_str().unwrap_or("").contains("Everything was read"),
         "{text}"
     );
+    // Tryout 112: a later failure named that reply as a failed attempt ("attempt 3 failed
+    // because the reply's JSON had a mistake"): it became version 3.
+    fake.push_replies(["Still no JSON here.".to_owned()]);
+    p.generate().await?;
+    browser
+        .wait_for_text("This model did not write JSON")
+        .await?;
+    let text = browser.eval("return document.body.innerText").await?;
+    assert!(
+        !text
+            .as_str()
+            .unwrap_or("")
+            .contains("because the reply's JSON had a mistake"),
+        "{text}"
+    );
     browser.close().await?;
     Ok(())
 }
