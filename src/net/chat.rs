@@ -136,11 +136,14 @@ pub async fn stream_chat(
         .await;
         if completion.cut_past_cap {
             // Read as an answer cut off at the token limit, counted at the most it can have
-            // used: what the provider would have reported never came.
+            // used: what the provider would have reported at the end never came.
             completion.stop = Some(crate::domain::provider::StopReason::MaxTokens);
-            if completion.usage == crate::domain::provider::Usage::default() {
-                completion.usage = crate::domain::provider::cut_usage(req, &completion.text);
-            }
+            // A running count some servers send with each chunk is the count so far, not the
+            // bill (the review): the larger of it and the bound.
+            let bound = crate::domain::provider::cut_usage(req, &completion.text);
+            completion.usage.input_tokens = completion.usage.input_tokens.max(bound.input_tokens);
+            completion.usage.output_tokens =
+                completion.usage.output_tokens.max(bound.output_tokens);
         }
         let error = match result {
             // A refusal or a safety stop is one typed outcome for every provider.

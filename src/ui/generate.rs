@@ -754,7 +754,7 @@ fn GenErrorView() -> impl IntoView {
                 view! {
                     <div class="pw-notice pw-notice--warn" role="status">
                         <p class="pw-notice__title">{format!("{again}The provider wrote past the output cap it was sent")}</p>
-                        <p class="pw-notice__text">"It did not keep to the cap, so the page stopped reading the reply at 8 bytes a token of it and ended the request: the call may have cost more than the figure shown before it. The parts that arrived complete are kept. Have the model write each missing part alone, below, or use another server or model in Settings."</p>
+                        <p class="pw-notice__text">"It did not keep to the cap, so the page stopped reading the reply at 8 bytes a token of it (2,000 at least) and ended the request: the call may have cost more than the figure shown before it. The parts that arrived complete are kept. Have the model write each missing part alone, below, or use another server or model in Settings."</p>
                     </div>
                 }
                 .into_any(),

@@ -888,7 +888,7 @@ fn OptimizerPanel() -> impl IntoView {
                         <div class="pw-budget" role="group" aria-label="Budget">
                             <p class="pw-budget__line" id="pw-loop-budget">{line}</p>
                             {left_out.map(|n| view! { <p class="pw-hint pw-hint--warn pw-loop-left-out">{n}</p> })}
-                            <p class="pw-hint">{format!("{per_role}. The loop stops before a call that would not fit the whole. Only a provider that writes past the output cap it is sent (some servers ignore it) can take it past, by what the answers under way then write beyond their caps: the page reads no answer past 8 bytes a token of its cap, charges it by that length, and the loop stops. How they split between the models can shift (a call asked again after a failure, an answer shorter than allowed).")}</p>
+                            <p class="pw-hint">{format!("{per_role}. The loop stops before a call that would not fit the whole. Only a provider that writes past the output cap it is sent (some servers ignore it) can take it past, by what the answers under way then write beyond their caps: the page reads no answer past 8 bytes a token of its cap (2,000 at least), charges it by that length, and the loop stops. How they split between the models can shift (a call asked again after a failure, an answer shorter than allowed).")}</p>
                             <p class="pw-hint pw-loop-basis">{{
                                 let cfg = config();
                                 let judged = (0..=cfg.also_on.len() as u32).any(|m| b.calls_of(optimize::slot(Role::Judge, m)) > 0);

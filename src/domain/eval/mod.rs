@@ -1963,23 +1963,38 @@ impl Default for Suite {
     }
 }
 
-/// Whether a variable's name says it holds the expected answer (`answer`, `expected_output`,
-/// `reference`, `ground_truth`, `solution`, `gold`, `correct_value`, and the like, any case):
-/// [`Suite::checked_vars_sent`] counts such a variable when a grader's criteria name it.
+/// Whether a variable's name says it holds the expected answer: a word of it (split at `_`,
+/// `-`, spaces and capitals) is `answer`, `expected`, `reference`, `truth`, `solution`, `gold`,
+/// `correct`, `ideal` or `target` (`expected_output`, `ground_truth`, `correctValue`; not
+/// `unexpected` or `incorrect_examples`, the review): [`Suite::checked_vars_sent`] counts such a
+/// variable when a grader's criteria name it.
 pub fn expected_name(name: &str) -> bool {
-    let n = name.to_lowercase();
-    [
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    for c in name.chars() {
+        if c.is_uppercase() && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        if c.is_alphanumeric() {
+            cur.extend(c.to_lowercase());
+        } else if !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+    }
+    words.push(cur);
+    const WORDS: [&str; 10] = [
         "answer",
-        "expect",
+        "expected",
         "reference",
         "truth",
         "solution",
         "gold",
         "correct",
         "ideal",
-    ]
-    .iter()
-    .any(|w| n.contains(w))
+        "target",
+        "ref",
+    ];
+    words.iter().any(|w| WORDS.contains(&w.as_str()))
 }
 
 impl Suite {

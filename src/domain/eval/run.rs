@@ -682,9 +682,9 @@ pub struct Reflection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_stop: Option<String>,
     /// The final answer's call, in milliseconds from sending the attempt that answered to its
-    /// last word (as a run's `latency`); absent when no call wrote it (the draft kept) and in
-    /// records kept before it was (tryout 79: a latency check on the final read "not
-    /// measured").
+    /// last word (as a run's `latency`); the draft's when the critique found nothing and the
+    /// draft was kept ([`Self::final_is_draft`]); absent in records kept before it was (tryout 79:
+    /// a latency check on the final read "not measured").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_ms: Option<f64>,
     /// What the final answer's call cost in dollars at the model's list price (`None`: no list

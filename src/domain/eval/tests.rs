@@ -1448,6 +1448,18 @@ fn a_variable_a_check_compares_with_and_sent_as_a_line_is_named() {
         })],
     ));
     assert!(named(&suite, relevance).is_empty());
+    // By whole words of the name (the review: "unexpected" read as "expected").
+    use crate::domain::eval::expected_name;
+    for (name, want) in [
+        ("expected_output", true),
+        ("groundTruth", true),
+        ("correct-value", true),
+        ("unexpected", false),
+        ("incorrect_examples", false),
+        ("topic", false),
+    ] {
+        assert_eq!(expected_name(name), want, "{name}");
+    }
     // A check for every case reads it too.
     suite
         .global

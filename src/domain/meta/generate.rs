@@ -89,9 +89,11 @@ impl GenError {
         match self {
             Self::Call(e) => (attempt::call_key(e), attempt::call_words(e)),
             Self::Reply(c) => (attempt::reply_key(c), attempt::reply_words(c).to_owned()),
+            // Its length limit, or the page's read limit past a cap the provider did not keep
+            // to (the review: the next failure named the model's limit for the page's cut).
             Self::CutOff => (
                 "cut off".to_owned(),
-                "the reply was cut off at the model's length limit".to_owned(),
+                "the reply was cut off at a length limit".to_owned(),
             ),
             Self::Broken(_) => (
                 "broken part-way".to_owned(),

@@ -544,7 +544,8 @@ impl Optimizer {
         let over = !self.spent.within(&self.limit);
         // Calls that used more than their share: a provider past its output cap (tryout 112: the
         // tokens ran out with Most calls empty, and the end advised raising it).
-        let past_cap = self.past_share > 0;
+        let past_cap =
+            self.past_share > 0 && self.spent.calls < self.limit.calls && !self.round_unaffordable;
         let tail = match (written, stop) {
             (0, Stop::BudgetReached) if self.rounds.is_empty() && (over || past_cap) => {
                 " The limit ran out before your prompt's scoring was finished, so no candidates were written."
