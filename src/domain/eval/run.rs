@@ -700,6 +700,10 @@ pub struct Reflection {
     /// (tryout 111: the page said the final was written by the model and judged it anew).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub final_is_draft: bool,
+    /// With [`Self::final_is_draft`]: the draft's refusal, when it was one (its words are the
+    /// final's text): the final is scored as the refusal it is, not judged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_refusal: Option<String>,
     pub judgements: SortedMap<String, Judgement>,
     /// A call failed: why (what arrived is kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -811,6 +815,7 @@ impl Reflection {
             latency_ms: self.final_ms.map(|ms| ms.round() as u64),
             cost_usd: self.final_cost,
             cost_estimated: self.final_cost_estimated,
+            refusal: self.final_refusal.clone(),
             rating: self.rating.clone(),
             ..Observed::default()
         }

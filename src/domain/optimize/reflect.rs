@@ -128,6 +128,10 @@ pub struct ReflectInput {
     /// The run's answer (the draft) and why its model stopped (promptfoo's `finish-reason`).
     pub draft: String,
     pub draft_stop: Option<String>,
+    /// The provider's refusal when the draft was one (its words are then `draft`): a draft kept
+    /// as the final ([`Reflection::final_is_draft`]) is still a refusal, scored as one and not
+    /// judged (the review).
+    pub draft_refusal: Option<String>,
     /// The rubrics the final answer is judged on: the draft's (`run::rubrics_to_judge`).
     pub rubrics: Vec<String>,
     /// `Some(task)` when the execution model is the tiny built-in one: one-line worked
@@ -249,6 +253,7 @@ impl ReflectInput {
                 _ => cr.output.clone(),
             },
             draft_stop: cr.finish_reason.clone(),
+            draft_refusal: cr.refusal.clone(),
             judge_temperature,
             max_tokens,
             kept_used: cr.reflection.as_ref().and_then(|r| r.used.clone()),
@@ -699,6 +704,7 @@ impl Reflect {
         r.final_stop = i.draft_stop.clone();
         (r.final_ms, r.final_cost, r.final_cost_estimated) = i.draft_call;
         r.final_is_draft = true;
+        r.final_refusal = i.draft_refusal.clone();
         r.judgements = i
             .rubrics
             .iter()
@@ -714,7 +720,9 @@ impl Reflect {
     /// The judge call on the next rubric not judged yet, or done.
     fn next_judge(&mut self) -> Option<Ask> {
         while self.input.rubrics.get(self.judged).is_some_and(|r| {
-            self.reflection.final_is_draft && self.reflection.judgements.get(r).is_some()
+            self.reflection.final_is_draft
+                && (self.reflection.judgements.get(r).is_some()
+                    || self.reflection.final_refusal.is_some())
         }) {
             self.judged += 1;
         }
@@ -774,6 +782,7 @@ mod tests {
             kept_final: None,
             kept_final_call: (None, None, false),
             draft_call: (None, None, false),
+            draft_refusal: None,
             draft_judgements: Default::default(),
             kept_over_cap: Vec::new(),
             kept_used: None,
@@ -1223,6 +1232,22 @@ mod tests {
         assert_eq!(r.judgements["Names the owner."], verdict);
         let o = r.final_observed();
         assert_eq!((o.latency_ms, o.cost_usd), (Some(1_200), Some(0.000974)));
+        // A refused draft kept so is still a refusal: scored as one, no judge asked (the
+        // review: it was judged, and scored, where the draft was not).
+        let mut m = Reflect::new(ReflectInput {
+            rubrics: vec!["Names the owner.".into()],
+            draft: "I can't help with that.".into(),
+            draft_refusal: Some("I can't help with that.".into()),
+            ..input()
+        });
+        m.start();
+        assert!(m.reply(ok("No problems found.")).is_none(), "no judge call");
+        let r = &m.reflection;
+        assert!(r.done && r.final_is_draft);
+        assert_eq!(
+            r.final_observed().refusal.as_deref(),
+            Some("I can't help with that.")
+        );
     }
 
     // Tryout 111: an empty critique read as "nothing to fix", the draft shown as a final the
