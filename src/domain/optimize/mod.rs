@@ -577,7 +577,14 @@ impl Optimizer {
         // Calls left over: it was the tokens approved (each call is reserved at the most it can
         // use) that could not cover the next call.
         let left = self.limit.calls.saturating_sub(self.spent.calls);
-        let why = if stop == Stop::BudgetReached && over {
+        let why = if stop == Stop::BudgetReached && over && self.past_share == 0 {
+            // The other way past the whole: prompts of attempts sent again after a server error
+            // that then failed, counted on top of their call's reservation (the review).
+            " Calls sent again after a server error may be billed their prompts, counted on top \
+             of their share, and those took the loop past the whole budget approved; it stopped \
+             at once."
+                .to_owned()
+        } else if stop == Stop::BudgetReached && over {
             " A provider wrote past the output cap it was sent (it did not keep to it), so its \
              calls used more tokens than their share and the loop went past the whole budget \
              approved; it stopped at once. Its answers were read no further than 8 bytes a token \

@@ -3953,39 +3953,14 @@ fn a_provider_past_its_cap_stops_the_loop_and_its_end_says_why() {
     };
     let limit = project(&config, &spec("You are L0"), &s);
     let mut o = Optimizer::new(config.clone(), spec("You are L0"), 1, &s, limit);
-    let ctx = Ctx { suite: &s };
     let w = improving();
-    let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
-    let mut calls = 0;
-    let mut after_over = 0;
-    while let Some(e) = queue.pop_front() {
-        if let Effect::Call { work, request, .. } = e {
-            calls += 1;
-            let mut reply = w.answer(&o, &work, &request);
-            // Every answer far past its cap, as reported (or counted by its length).
-            reply.output_tokens = u32::try_from(o.limit.tokens()).unwrap_or(u32::MAX);
-            let next = o.step(
-                &ctx,
-                Event::Done {
-                    work,
-                    result: Ok(reply),
-                },
-            );
-            if !o.spent.within(&o.limit) {
-                after_over += next
-                    .iter()
-                    .filter(|e| matches!(e, Effect::Call { .. }))
-                    .count();
-            }
-            queue.extend(next);
-        }
-    }
+    let after_over = drive_with_usage(&mut o, &s, &w, |o, reply| {
+        // Every answer far past its cap, as reported (or counted by its length).
+        reply.output_tokens = u32::try_from(o.limit.tokens()).unwrap_or(u32::MAX);
+    });
     assert_eq!(o.stop, Some(Stop::BudgetReached));
     assert!(!o.spent.within(&o.limit));
-    assert_eq!(
-        after_over, 0,
-        "no call sent once past the whole ({calls} in all)"
-    );
+    assert_eq!(after_over, 0, "no call sent once past the whole");
     let note = o.end_note().unwrap();
     assert!(
         note.contains("A provider wrote past the output cap it was sent")
@@ -4010,27 +3985,85 @@ fn a_provider_past_its_cap_stops_the_loop_and_its_end_says_why() {
     );
 }
 
-/// Answers every call as `w` does, with `usage` changing each reply (checks nothing of the
-/// budget).
+/// Answers every call as `w` does, with `usage` changing each reply (no budget check: the
+/// usage may go past it); returns how many calls were issued once the spending was past the
+/// whole approved.
 fn drive_with_usage(
     o: &mut Optimizer,
     s: &Suite,
     w: &World,
     usage: impl Fn(&Optimizer, &mut Reply),
-) {
+) -> usize {
     let ctx = Ctx { suite: s };
     let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
+    let mut after_over = 0;
     while let Some(e) = queue.pop_front() {
         if let Effect::Call { work, request, .. } = e {
             let mut reply = w.answer(o, &work, &request);
             usage(o, &mut reply);
-            queue.extend(o.step(
+            let next = o.step(
                 &ctx,
                 Event::Done {
                     work,
                     result: Ok(reply),
                 },
-            ));
+            );
+            if !o.spent.within(&o.limit) {
+                after_over += next
+                    .iter()
+                    .filter(|e| matches!(e, Effect::Call { .. }))
+                    .count();
+            }
+            queue.extend(next);
         }
     }
+    after_over
+}
+
+// The review: the prompts of attempts sent again after a server error are counted on top of a
+// call that then fails, and can take the loop past the whole with no provider past its cap; the
+// end says which it was.
+#[test]
+fn prompts_sent_again_past_the_whole_are_named_not_a_providers_cap() {
+    let s = two_case_suite();
+    let config = Config {
+        rounds: 1,
+        k: 1,
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    let ctx = Ctx { suite: &s };
+    let first = o
+        .step(&ctx, Event::Start)
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Call { work, .. } => Some(work),
+            _ => None,
+        })
+        .expect("a first call");
+    o.step(
+        &ctx,
+        Event::Resent {
+            n: 3,
+            stalled: 0,
+            work: first.clone(),
+            prompts: o.limit.tokens(),
+        },
+    );
+    o.step(
+        &ctx,
+        Event::Done {
+            work: first,
+            result: Err("The provider is overloaded (HTTP 503).".into()),
+        },
+    );
+    assert_eq!(o.stop, Some(Stop::BudgetReached));
+    assert!(!o.spent.within(&o.limit) && o.past_share == 0);
+    let note = o.end_note().unwrap();
+    assert!(
+        note.contains("Calls sent again after a server error may be billed their prompts")
+            && !note.contains("A provider wrote past the output cap"),
+        "{note}"
+    );
 }
