@@ -11,6 +11,36 @@ source "$(dirname "$0")/env.sh"
 cd "$PW_ROOT"
 bash scripts/setup.sh all
 export CHROMEDRIVER=/usr/bin/chromedriver
+
+# The test binaries are built in this machine's mirror of the clone ($PW_TOOLS/mirror, written by
+# scripts/mirror.py: only the files whose bytes changed), not in the clone: rustc reuses an
+# incremental build only in the folder that made it, so a fresh clone's test builds started from
+# nothing. One test run at a time on a machine: the mirror and the build folder are shared.
+mirror_built=""
+exec 8>"$PW_TOOLS/.test.lock"
+if ! flock -n 8; then
+  echo "[test ${SECONDS}s] another test run on this machine is using $PW_TOOLS/mirror: waiting for it"
+  flock 8
+fi
+build_root="$PW_TOOLS/mirror/promptwright"
+mkdir -p "$build_root"
+echo "[test ${SECONDS}s] the test build's copy of the clone ($build_root): $(python3 scripts/mirror.py "$PW_ROOT" "$build_root")"
+# Cargo judges a build fresh by file times: when another folder built in the shared target
+# directory after the mirror last did (scripts/env.sh), the mirror's unchanged files would look
+# older than that build, so they are touched (rustc's incremental state still spares the work
+# when the bytes are the same). At the end the mirror is named as the last builder again.
+if [ "${PW_PREVIOUS_CLONE:-}" != "$build_root" ]; then
+  find "$build_root" -type f -exec touch {} +
+fi
+mirror_built=1
+# The JSON Schema Test Suite is read from ../shared beside the repository.
+if [ -d "$PW_ROOT/../shared" ]; then
+  ln -sfn "$(cd "$PW_ROOT/../shared" && pwd)" "$PW_TOOLS/mirror/shared"
+else
+  rm -f "$PW_TOOLS/mirror/shared"
+fi
+# The end-to-end suites test this clone's release build.
+export PW_DIST="$PW_ROOT/dist"
 # Per test binary, in seconds: the local-model suite shares 2 cores with other tiers' builds and
 # browsers (113 s of a 120 s limit once, then over it).
 export WASM_BINDGEN_TEST_TIMEOUT=300
@@ -21,6 +51,10 @@ model_pgid=""
 build_pid=""
 tier3_pid=""
 cleanup() {
+  # Unless another folder's scripts took the shared target directory meanwhile.
+  if [ -n "$mirror_built" ] && [ "$(cat "$CARGO_TARGET_DIR/.promptwright-clone" 2>/dev/null)" = "$PW_ROOT" ]; then
+    printf '%s\n' "$build_root" >"$CARGO_TARGET_DIR/.promptwright-clone"
+  fi
   if [ -n "$build_pid" ]; then kill -TERM -- "-$build_pid" 2>/dev/null || true; fi
   if [ -n "$tier3_pid" ]; then kill -TERM -- "-$tier3_pid" 2>/dev/null || true; fi
   if [ -n "$model_pgid" ]; then kill -TERM -- "-$model_pgid" 2>/dev/null || true; fi
@@ -57,6 +91,7 @@ rm -f "$built"
 # (nice 10): the release build, which the end-to-end suites wait for, keeps its core; tiers 1
 # and 2 take what it and the suites leave.
 nice -n 10 setsid bash -c '
+  cd "$6"
   cargo test --workspace --locked --no-run --message-format=json-render-diagnostics \
     >"$2" 2>"$1" || exit 10
   touch "$3"
@@ -69,12 +104,12 @@ nice -n 10 setsid bash -c '
     >"$5" 2>&1 &
   tier2=$!
   unit_rc=0
-  PW_TEST_LIST="$2" PW_SUITE_JOBS=1 bash scripts/run-suites.sh --unit >"$4" 2>&1 || unit_rc=$?
+  PW_TEST_LIST="$2" PW_SUITE_JOBS=1 bash "$PW_ROOT/scripts/run-suites.sh" --unit >"$4" 2>&1 || unit_rc=$?
   tier2_rc=0
   wait "$tier2" || tier2_rc=$?
   [ "$unit_rc" = 0 ] || exit 11
   [ "$tier2_rc" = 0 ] || exit 12
-' _ "$build_log" "$test_list" "$built" "$native_log" "$tier2_log" &
+' _ "$build_log" "$test_list" "$built" "$native_log" "$tier2_log" "$build_root" &
 build_pid=$!
 trunk_rc=0
 trunk build --release || trunk_rc=$?
