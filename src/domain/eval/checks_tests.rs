@@ -963,3 +963,28 @@ fn a_failure_only_by_capitals_says_the_check_compares_them() {
     let dotted = fail(a(Check::ContainsAny(v(&["i̇stanbul"]))), "İSTANBUL İstanbul");
     assert!(dotted.contains("is there with other capitals"), "{dotted}");
 }
+
+// Tryout 113: the JSON schema check passed `{"email":"not-an-email"}` against `format: email` and
+// `"2024-13-45"` against `format: date`; promptfoo's is-json (Ajv with ajv-formats) fails both.
+// A format Ajv does not know makes the schema unusable, as Ajv refuses it.
+#[test]
+fn a_schema_check_asserts_formats_as_promptfoo_does() {
+    use Check::*;
+    let none = Observed::default();
+    let email = a(MatchesSchema(Some(
+        r#"{"type":"object","properties":{"email":{"type":"string","format":"email"}}}"#.into(),
+    )));
+    row(&email, r#"{"email":"not-an-email"}"#, &none, Fail, "email: must match the format \u{201c}email\u{201d}");
+    row(&email, r#"{"email":"ann@example.com"}"#, &none, Pass, "matches the schema");
+    let date = a(MatchesSchema(Some(
+        r#"{"properties":{"d":{"type":"string","format":"date"}}}"#.into(),
+    )));
+    row(&date, r#"{"d":"2024-13-45"}"#, &none, Fail, "must match the format");
+    row(&date, r#"{"d":"2024-02-29"}"#, &none, Pass, "matches the schema");
+    let phone = r#"{"properties":{"p":{"format":"phone"}}}"#;
+    let problem = schema_problem(phone).unwrap_or_default();
+    assert!(
+        problem.contains("the format \"phone\" (at /properties/p/format) is not one promptfoo's checker knows"),
+        "{problem}"
+    );
+}

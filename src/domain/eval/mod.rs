@@ -1215,10 +1215,12 @@ fn regex_flags(ignore_case: bool) -> &'static str {
 /// Whether a schema text is usable: valid JSON, an object (or `true` / `false`, the schemas
 /// that accept everything and nothing: JSON Schema 2020-12 Core §4.3.2; tryout 51, ajv reads
 /// them), and a schema [`check_schema`] accepts (a known draft, no reference to another
-/// document, valid patterns).
+/// document, valid patterns), and every `format` one the check asserts (as promptfoo's Ajv with
+/// ajv-formats does: [`Validator::asserting_formats`]).
 pub fn schema_problem(text: &str) -> Option<String> {
     match serde_json::from_str::<Value>(text) {
         Ok(v @ (Value::Object(_) | Value::Bool(_))) => check_schema(&v)
+            .and_then(|_| Validator::asserting_formats(&v).map(|_| ()))
             .err()
             .map(|p| format!("The JSON schema cannot be used: {p}.")),
         Ok(_) => Some("The JSON schema must be a JSON object, or true or false.".into()),
@@ -1597,7 +1599,7 @@ fn check_as_written(
                     ),
                 ),
                 Err(e) => Verdict::done(false, format!("Not valid JSON: {e}.")),
-                Ok(v) => match Validator::new(&schema).map(|s| s.validate(&v)) {
+                Ok(v) => match Validator::asserting_formats(&schema).map(|s| s.validate(&v)) {
                     Err(p) => Verdict::done(false, format!("The JSON schema cannot be used: {p}.")),
                     Ok(Ok(())) => Verdict::done(true, "The JSON matches the schema."),
                     Ok(Err(invalid)) => {

@@ -70,6 +70,9 @@ pub(super) struct Index {
     dynamic: HashMap<String, String>,
     /// JSON Pointer of each walked subschema → the base URI in effect there.
     bases: HashMap<String, Arc<str>>,
+    /// Every `format` named, with the JSON Pointer of its keyword: checked against the known
+    /// formats when they are asserted ([`super::Validator::asserting_formats`]).
+    pub(super) formats: Vec<(String, String)>,
 }
 
 /// A reference seen while walking, checked once the whole document is indexed.
@@ -84,6 +87,7 @@ struct Walker<'a> {
     index: &'a mut Index,
     references: Vec<Reference>,
     patterns: Vec<(String, String)>,
+    formats: Vec<(String, String)>,
 }
 
 impl Index {
@@ -101,6 +105,7 @@ impl Index {
             anchors: HashMap::new(),
             dynamic: HashMap::new(),
             bases: HashMap::new(),
+            formats: Vec::new(),
         };
         index
             .resources
@@ -111,9 +116,11 @@ impl Index {
             index: &mut index,
             references: Vec::new(),
             patterns: Vec::new(),
+            formats: Vec::new(),
         };
         walker.walk(&root, String::new(), &root_base, 0)?;
         let (references, patterns) = (walker.references, walker.patterns);
+        index.formats = walker.formats;
         index.root_base = root_base;
         index.root = root;
         for (p, at) in patterns {
@@ -267,6 +274,9 @@ impl Walker<'_> {
         }
         if let Some(p) = obj.get("pattern").and_then(Value::as_str) {
             self.patterns.push((p.to_owned(), format!("{ptr}/pattern")));
+        }
+        if let Some(f) = obj.get("format").and_then(Value::as_str) {
+            self.formats.push((f.to_owned(), format!("{ptr}/format")));
         }
         if let Some(map) = obj.get("patternProperties").and_then(Value::as_object) {
             for p in map.keys() {

@@ -20,7 +20,9 @@
 //! metaschemas (`https://json-schema.org/draft/2020-12/schema`, ...) are not bundled either, so a
 //! `$ref` to one is refused the same way ([`SchemaProblem::Metaschema`]); bundling them would
 //! cost bytes in every page load for a use no prompt schema needs. `format` is an annotation only
-//! (2020-12 Validation §7.2.1): it never fails. `content*` keywords are annotations too.
+//! (2020-12 Validation §7.2.1): it never fails, except through [`Validator::asserting_formats`],
+//! which asserts it as promptfoo's JSON checks do (`formats.rs`). `content*` keywords are
+//! annotations too.
 //!
 //! # Limits
 //! Errors stop at [`MAX_ERRORS`]. Evaluation stops (with one error saying why) when a schema
@@ -48,6 +50,7 @@
 use serde_json::Value;
 
 mod eval;
+mod formats;
 mod index;
 mod uri;
 mod value;
@@ -150,6 +153,13 @@ pub enum SchemaProblem {
     /// Subschemas nested deeper than [`MAX_DEPTH`].
     #[error("the schema is nested more than {MAX_DEPTH} levels deep")]
     TooDeep,
+    /// A `format` outside the ones asserted, when formats are asserted
+    /// ([`Validator::asserting_formats`]): Ajv refuses such a schema ("unknown format").
+    #[error(
+        "the format \"{format}\" (at {at}) is not one promptfoo's checker knows (ajv-formats); \
+         use pattern for it, or leave it out"
+    )]
+    UnknownFormat { format: String, at: String },
     /// A keyword whose value its metaschema does not allow (`"type": "strnig"`, `"required":
     /// "name"`): the schema would fail, or pass, every answer for a reason no one wrote.
     #[error("{keyword} at {at} is {found}, but must be {expected}")]
@@ -229,6 +239,8 @@ impl std::fmt::Display for Invalid {
 #[derive(Debug)]
 pub struct Validator {
     index: index::Index,
+    /// Whether `format` fails values that do not meet it ([`Validator::asserting_formats`]).
+    formats: bool,
 }
 
 impl Validator {
@@ -247,7 +259,24 @@ impl Validator {
             .unwrap_or(default);
         Ok(Self {
             index: index::Index::build(schema.clone(), dialect)?,
+            formats: false,
         })
+    }
+
+    /// As [`Validator::new`], with `format` asserted as promptfoo's JSON checks assert it (Ajv
+    /// with ajv-formats, "full" mode; see `formats.rs`): `{"format": "email"}` fails
+    /// `"not-an-email"`. Errors: those of [`Validator::new`], and
+    /// [`SchemaProblem::UnknownFormat`] for a format ajv-formats does not define.
+    pub fn asserting_formats(schema: &Value) -> Result<Self, SchemaProblem> {
+        let mut v = Self::new(schema)?;
+        if let Some((format, at)) = v.index.formats.iter().find(|(f, _)| !formats::known(f)) {
+            return Err(SchemaProblem::UnknownFormat {
+                format: format.clone(),
+                at: at.clone(),
+            });
+        }
+        v.formats = true;
+        Ok(v)
     }
 
     /// The rules this schema is checked with.
@@ -257,12 +286,12 @@ impl Validator {
 
     /// Checks `value`: `Ok` when it matches, else its errors (at most [`MAX_ERRORS`]).
     pub fn validate(&self, value: &Value) -> Result<(), Invalid> {
-        eval::validate(&self.index, value, MAX_ERRORS)
+        eval::validate(&self.index, self.formats, value, MAX_ERRORS)
     }
 
     /// Whether `value` matches (stops at the first error).
     pub fn is_valid(&self, value: &Value) -> bool {
-        eval::validate(&self.index, value, 0).is_ok()
+        eval::validate(&self.index, self.formats, value, 0).is_ok()
     }
 }
 

@@ -679,3 +679,129 @@ fn keyword_values_the_metaschema_refuses_are_named() {
         assert!(check_schema(&ok).is_ok(), "{ok}");
     }
 }
+
+// Tryout 113: `{"format": "email"}` passed "not-an-email" and `{"format": "date"}` passed
+// "2024-13-45" in a check, where promptfoo (Ajv with ajv-formats, "full" mode) fails both. The
+// check asserts formats; the validator's default keeps them annotations (the official suite).
+#[test]
+fn asserted_formats_read_as_ajv_formats_reads_them() {
+    let rows: &[(&str, Value, bool)] = &[
+        ("email", json!("a.b+c@example.co.uk"), true),
+        ("email", json!("not-an-email"), false),
+        ("email", json!("a@b"), false),
+        ("email", json!("a..b@example.com"), false),
+        ("email", json!("a@-example.com"), false),
+        ("date", json!("2024-02-29"), true),
+        ("date", json!("2023-02-29"), false),
+        ("date", json!("2024-13-45"), false),
+        ("date", json!("2024-1-05"), false),
+        ("date", json!("２０２４-01-05"), false),
+        ("time", json!("12:30:00Z"), true),
+        ("time", json!("12:30:00.25+05:30"), true),
+        ("time", json!("12:30:00+0530"), true),
+        ("time", json!("12:30:00"), false),
+        ("time", json!("24:00:00Z"), false),
+        ("time", json!("23:59:60Z"), true),
+        ("time", json!("22:59:60Z"), false),
+        ("time", json!("12:60:00Z"), false),
+        ("time", json!("é2:30:00Z"), false),
+        ("iso-time", json!("12:30:00"), true),
+        ("date-time", json!("2024-05-01T12:30:00Z"), true),
+        ("date-time", json!("2024-05-01 12:30:00z"), true),
+        ("date-time", json!("2024-05-01T12:30:00"), false),
+        ("date-time", json!("2024-05-01"), false),
+        ("iso-date-time", json!("2024-05-01T12:30:00"), true),
+        ("duration", json!("P1Y2M3DT4H5M6S"), true),
+        ("duration", json!("PT36H"), true),
+        ("duration", json!("P3W"), true),
+        ("duration", json!("P"), false),
+        ("duration", json!("PT"), false),
+        ("duration", json!("P1D2Y"), false),
+        ("duration", json!("P1Y2W"), false),
+        ("uri", json!("https://user@example.com:8080/a/b?c=d#e"), true),
+        ("uri", json!("urn:isbn:0451450523"), true),
+        ("uri", json!("http://[::1]:80/"), true),
+        ("uri", json!("/relative/path"), false),
+        ("uri", json!("http://exa mple.com"), false),
+        ("uri", json!("http://example.com/%zz"), false),
+        ("uri", json!("http://example.com/é"), false),
+        ("uri-reference", json!("/relative/path?q#f"), true),
+        ("uri-reference", json!("a:b/c"), true),
+        ("uri-reference", json!("\\\\WINDOWS\\file"), false),
+        ("url", json!("https://example.com/x"), true),
+        ("url", json!("mailto:a@example.com"), false),
+        ("uri-template", json!("http://example.com/{user}/{+path*}{?q,lang:2}"), true),
+        ("uri-template", json!("http://example.com/{user"), false),
+        ("uri-template", json!("http://example.com/{us er}"), false),
+        ("hostname", json!("www.example.com."), true),
+        ("hostname", json!("-bad.example.com"), false),
+        ("hostname", json!(format!("{}.com", "a".repeat(64))), false),
+        ("ipv4", json!("192.168.0.1"), true),
+        ("ipv4", json!("192.168.0.01"), false),
+        ("ipv4", json!("256.1.1.1"), false),
+        ("ipv6", json!("2001:db8::1"), true),
+        ("ipv6", json!("::ffff:192.168.0.1"), true),
+        ("ipv6", json!("2001:db8:::1"), false),
+        ("regex", json!("^[a-z]+$"), true),
+        ("regex", json!("^(abc]"), false),
+        ("regex", json!("abc\\Z"), false),
+        ("uuid", json!("123e4567-e89b-12d3-a456-426614174000"), true),
+        ("uuid", json!("urn:uuid:123e4567-e89b-12d3-a456-426614174000"), true),
+        ("uuid", json!("123e4567e89b12d3a456426614174000"), false),
+        ("json-pointer", json!("/a~1b/c~0d"), true),
+        ("json-pointer", json!(""), true),
+        ("json-pointer", json!("a/b"), false),
+        ("json-pointer", json!("/a~2"), false),
+        ("json-pointer-uri-fragment", json!("#/a%20b"), true),
+        ("json-pointer-uri-fragment", json!("#/a b"), false),
+        ("relative-json-pointer", json!("1/a"), true),
+        ("relative-json-pointer", json!("0#"), true),
+        ("relative-json-pointer", json!("01/a"), false),
+        ("byte", json!("aGVsbG8="), true),
+        ("byte", json!(""), true),
+        ("byte", json!("aGVsbG8"), false),
+        ("byte", json!("aGV=bG8="), false),
+        ("int32", json!(2147483647), true),
+        ("int32", json!(2147483648_i64), false),
+        ("int32", json!(1.5), false),
+        ("int32", json!(3.0), true),
+        ("int64", json!(1e20), true),
+        ("int64", json!(0.5), false),
+        ("float", json!(0.5), true),
+        ("double", json!(1), true),
+        ("password", json!("anything"), true),
+        ("binary", json!("anything"), true),
+        // String formats pass other values; number formats pass strings.
+        ("email", json!(42), true),
+        ("date", json!(null), true),
+        ("int32", json!("x"), true),
+    ];
+    for (format, value, valid) in rows {
+        let schema = json!({ "format": format });
+        let asserting = Validator::asserting_formats(&schema).unwrap();
+        assert_eq!(
+            asserting.is_valid(value),
+            *valid,
+            "format {format}, value {value}"
+        );
+        // The default keeps `format` an annotation (2020-12 Validation §7.2.1).
+        assert!(Validator::new(&schema).unwrap().is_valid(value), "{format}");
+    }
+    let schema = json!({"type": "object", "properties": {"email": {"type": "string", "format": "email"}}});
+    let said = Validator::asserting_formats(&schema)
+        .unwrap()
+        .validate(&json!({"email": "not-an-email"}))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(said, "email: must match the format \u{201c}email\u{201d}");
+    // A format ajv-formats does not define: Ajv refuses the schema ("unknown format").
+    let phone = json!({"properties": {"p": {"format": "phone"}}});
+    assert_eq!(
+        Validator::asserting_formats(&phone).unwrap_err(),
+        SchemaProblem::UnknownFormat {
+            format: "phone".into(),
+            at: "/properties/p/format".into()
+        }
+    );
+    assert!(Validator::new(&phone).is_ok());
+}

@@ -133,9 +133,15 @@ impl Halt {
 }
 
 /// Validates `value`, keeping up to `cap` errors (0: stop at the first).
-pub(super) fn validate(index: &Index, value: &Value, cap: usize) -> Result<(), Invalid> {
+pub(super) fn validate(
+    index: &Index,
+    formats: bool,
+    value: &Value,
+    cap: usize,
+) -> Result<(), Invalid> {
     let mut run = Run {
         idx: index,
+        formats,
         scope: Vec::new(),
         active: Vec::new(),
         steps: 0,
@@ -185,6 +191,8 @@ pub(super) fn validate(index: &Index, value: &Value, cap: usize) -> Result<(), I
 
 struct Run<'a> {
     idx: &'a Index,
+    /// Whether `format` is asserted (`formats.rs`).
+    formats: bool,
     /// The dynamic scope: base URIs of the schema resources entered, outermost first
     /// (Core §7.1, used by `$dynamicRef`, §8.2.3.2).
     scope: Vec<Arc<str>>,
@@ -325,6 +333,16 @@ impl<'a> Run<'a> {
         ok &= self.applicators(o, base, v, path, sink, &mut seen);
         if !ok && self.stop(sink) {
             return None;
+        }
+        if self.formats
+            && let Some(name) = o.get("format").and_then(Value::as_str)
+            && !super::formats::meets(name, v)
+        {
+            sink.push(scalars::wrong_format(path, name));
+            ok = false;
+            if self.stop(sink) {
+                return None;
+            }
         }
         ok &= match v {
             Value::Number(n) => scalars::number(o, n, path, sink),
