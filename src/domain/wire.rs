@@ -1979,6 +1979,25 @@ pub fn ignore_case_check_of(code: &str) -> Option<Check> {
     value(rest.strip_suffix(".toLowerCase())")?).map(Check::StartsWith)
 }
 
+impl Assertion {
+    /// Reads an assertion of a promptfoo file (an import): as [`Assertion::try_from`] reads it,
+    /// except that a `regex` written `(?i)…` is taken as written, which promptfoo's
+    /// `new RegExp(value)` refuses ("Invalid group") and the page marks to fix as it does that
+    /// pattern typed by hand (tryout 113: it was read as ignoring capitals and passed "YES"
+    /// where promptfoo fails). Drafts and links written before the `javascript` form keep the
+    /// old reading.
+    pub fn from_promptfoo(w: &AssertionV1) -> Result<Self, UnsupportedCheck> {
+        let mut a = Self::try_from(w)?;
+        let written = w.value.as_ref().map(text_of).unwrap_or_default();
+        let kind = w.kind.trim().to_ascii_lowercase();
+        if kind.trim_start_matches("not-") == "regex" && written.starts_with("(?i)") {
+            a.check = Check::Regex(written);
+            a.ignore_case = false;
+        }
+        Ok(a)
+    }
+}
+
 impl TryFrom<&AssertionV1> for Assertion {
     type Error = UnsupportedCheck;
     /// Reads promptfoo's names, each with its `not-` form and, for the text checks, its `i…`

@@ -1912,7 +1912,7 @@ fn test_from_row(
     }
     let mut cells = Vec::new();
     for (_, w) in &expected {
-        match Assertion::try_from(w) {
+        match Assertion::from_promptfoo(w) {
             Ok(a) => cells.push(a),
             Err(e) => leave(Omitted::Check(e.kind), e.why),
         }
@@ -2649,7 +2649,7 @@ pub fn promptfoo_cell(a: &Assertion) -> Option<String> {
             Some(v) => format!("{}{t}:{v}", w.kind),
             None => format!("{}{t}", w.kind),
         };
-        let back = Assertion::try_from(&promptfoo::expected_cell(&cell)).ok()?;
+        let back = Assertion::from_promptfoo(&promptfoo::expected_cell(&cell)).ok()?;
         (back == *a).then_some(cell)
     })
 }

@@ -2860,3 +2860,35 @@ tests:
             .starts_with("This is not valid JSON")
     );
 }
+
+// Tryout 113: a promptfoo `regex: '(?i)^yes'` was read as `^yes` ignoring capitals, silently,
+// and passed "YES", where promptfoo's `new RegExp` refuses it ("Invalid group") and the page
+// marks the same pattern typed by hand. Every importer takes it as written now, marked to fix;
+// drafts and links of the old form keep their reading.
+#[test]
+fn an_inline_ignore_case_regex_in_a_file_is_kept_as_written_and_marked() {
+    let yaml = "tests:\n  - vars: {q: x}\n    assert:\n      - type: regex\n        value: '(?i)^yes'\n      - type: not-regex\n        value: '(?i)no'\n";
+    let jsonl = r#"{"vars":{"q":"x"},"assert":[{"type":"regex","value":"(?i)^yes"},{"type":"not-regex","value":"(?i)no"}]}"#;
+    let csv = "q,__expected1,__expected2\nx,regex:(?i)^yes,not-regex:(?i)no\n";
+    for (name, text) in [("t.yaml", yaml), ("t.jsonl", jsonl), ("t.csv", csv)] {
+        let im = import(name, text).unwrap();
+        let checks = &im.cases[0].assertions;
+        assert_eq!(checks.len(), 2, "{name}");
+        assert_eq!(checks[0].check, Check::Regex("(?i)^yes".into()), "{name}");
+        assert_eq!(checks[1].check, Check::Regex("(?i)no".into()), "{name}");
+        for a in checks {
+            assert!(!a.ignore_case, "{name}");
+            let problem = a.problem(None).unwrap_or_default();
+            assert!(problem.contains("not a valid regular expression"), "{name}: {problem}");
+        }
+        assert!(checks[1].negate, "{name}");
+    }
+    // A draft or link of the old form reads as before.
+    let old = crate::domain::wire::AssertionV1 {
+        kind: "regex".into(),
+        value: Some(serde_json::json!("(?i)hello")),
+        ..Default::default()
+    };
+    let read = Assertion::try_from(&old).unwrap();
+    assert!(read.ignore_case && read.check == Check::Regex("hello".into()));
+}

@@ -143,7 +143,7 @@ pub(super) fn read_assertion(
     }
     let wire: AssertionV1 = crate::domain::wire::from_value(Value::Object(m))
         .map_err(|e| (omitted(), format!("it could not be read ({})", e)))?;
-    let check = Assertion::try_from(&wire).map_err(|e| (omitted(), e.why))?;
+    let check = Assertion::from_promptfoo(&wire).map_err(|e| (omitted(), e.why))?;
     Ok((check, fields))
 }
 
