@@ -30,6 +30,46 @@ pub fn points(x: f64) -> i64 {
     }
 }
 
+/// A pass mark out of 100 as it is held (tryout 113: an imported `threshold: 0.666` showed "67",
+/// and a score of 66.67 then failed a box reading 67 beside a case passing the same box): whole
+/// when it is whole, else up to two decimals, never rounded up past the mark ("66.6",
+/// "66.67" for 66.666…). `mark` is 0-100.
+pub fn mark_text(mark: f64) -> String {
+    if (mark - mark.round()).abs() < 1e-6 {
+        return format!("{}", mark.round() as i64);
+    }
+    let shown = (mark * 100.0 + 1e-6).floor() / 100.0;
+    let text = format!("{shown:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// A case's score out of 100 beside its pass mark (both 0-100): as [`points`] shows it, unless
+/// that figure would read on the other side of the mark as shown by [`mark_text`] (66.67
+/// against 67 reads "67", yet fails): then with as many decimals as it takes to read on its own
+/// side, "66.7" (never 100 for less than 100).
+pub fn points_against(x: f64, mark: f64) -> String {
+    let whole = points(x);
+    let passes = x + 1e-9 >= mark;
+    let mark_shown: f64 = mark_text(mark).parse().unwrap_or(mark);
+    let reads_passing = |shown: f64| shown + 1e-9 >= mark_shown;
+    if reads_passing(whole as f64) == passes {
+        return whole.to_string();
+    }
+    for decimals in 1..=4 {
+        let scale = 10f64.powi(decimals);
+        let shown = (x * scale).round() / scale;
+        if reads_passing(shown) == passes && !(shown >= 100.0 && x < 100.0) {
+            return format!("{shown:.prec$}", prec = decimals as usize);
+        }
+    }
+    let shown = if passes {
+        (x * 1e4).ceil() / 1e4
+    } else {
+        (x * 1e4).floor() / 1e4
+    };
+    format!("{shown:.4}")
+}
+
 /// A count with its noun, singular for exactly one: `count(1, "call", "calls")` -> `"1 call"`,
 /// `count(1200, "call", "calls")` -> `"1,200 calls"`, `count(0, …)` -> `"0 calls"`. Every count
 /// the page writes before a noun goes through this (or [`noun`]).
@@ -261,7 +301,26 @@ pub fn alike(similarity: f64) -> String {
 mod tests {
     use super::*;
 
-    #[test]
+    // Tryout 113: a case with `threshold: 0.666` showed a pass mark of 67 and passed "67"; one with
+// 0.67 failed "67" beside the same box. The mark reads as held, and a score on the other side
+// of the mark than its whole figure says reads with decimals.
+#[test]
+fn a_score_beside_its_pass_mark_reads_on_its_own_side() {
+    assert_eq!(mark_text(67.0), "67");
+    assert_eq!(mark_text(66.6), "66.6");
+    assert_eq!(mark_text(66.666_666), "66.66");
+    assert_eq!(mark_text(0.669_999_999 * 100.0), "67");
+    let two_of_three = 200.0 / 3.0;
+    assert_eq!(points_against(two_of_three, 67.0), "66.7");
+    assert_eq!(points_against(two_of_three, 66.6), "67");
+    assert_eq!(points_against(66.96, 67.0), "66.96");
+    assert_eq!(points_against(75.0, 70.0), "75");
+    assert_eq!(points_against(99.95, 99.9), "99.95");
+    assert_eq!(points_against(99.6, 99.0), "99");
+    assert_eq!(points_against(66.999_99, 67.0), "66.9999");
+}
+
+#[test]
     fn typing_that_cannot_become_a_number_in_range_is_said_at_once() {
         // Tryout 89: 50 in a 1-10 field, -5 and 1,000,000 in 10-10,000.
         assert!(typing_cannot_help("50", 1.0, 10.0));

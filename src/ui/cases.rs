@@ -645,7 +645,7 @@ fn CaseEditor(
                         aria-describedby=move || if threshold_problem.with(Option::is_some) { format!("{p2}-threshold-hint {p2}-threshold-problem") } else { format!("{p2}-threshold-hint") }
                         aria-invalid=move || threshold_problem.with(Option::is_some).then_some("true")
                         placeholder="all"
-                        prop:value=move || threshold_typed.get().unwrap_or_else(field(|c| c.threshold.map(|t| format!("{}", (t * 100.0).round())).unwrap_or_default()))
+                        prop:value=move || threshold_typed.get().unwrap_or_else(field(|c| c.threshold.map(|t| crate::domain::figures::mark_text(t * 100.0)).unwrap_or_default()))
                         on:change=move |ev| {
                             let t = event_target_value(&ev);
                             if t.trim().is_empty() {
@@ -656,13 +656,13 @@ fn CaseEditor(
                                 return;
                             }
                             // Out of 0-100 or not a number: said at the field, never clamped.
-                            let in_use = untrack(|| d.with_case(id, |c| c.threshold)).flatten().map_or(100.0, |t| (t * 100.0).round() as f32);
-                            match read_setting(&t, 0.0f32, 100.0, in_use) {
+                            let in_use = untrack(|| d.with_case(id, |c| c.threshold)).flatten().map_or(100.0, |t| t * 100.0);
+                            match read_setting(&t, 0.0f64, 100.0, in_use) {
                                 Ok(v) => {
                                     threshold_problem.set(None);
                                     threshold_typed.set(None);
                                     if let Some(u) = unaccepted { u.accept(&threshold_id); }
-                                    update_case(d, id, |c| c.threshold = Some(f64::from(v) / 100.0));
+                                    update_case(d, id, |c| c.threshold = Some(v / 100.0));
                                 }
                                 Err(e) => {
                                     let e = if untrack(|| d.with_case(id, |c| c.threshold.is_none())).unwrap_or(false) {

@@ -2287,6 +2287,9 @@ pub struct CaseScore {
     /// ([`Suite::thumbs_down_fails`]): the reason of that one failed check ("You rated this
     /// answer down: <note>"). It scores 0 among the checks and the case does not pass.
     pub rated_down: Option<String>,
+    /// The case's pass mark (its `threshold`, 0..=1), when it has one: the score is shown
+    /// beside it ([`CaseScore::label`]).
+    pub threshold: Option<f64>,
 }
 
 impl CaseScore {
@@ -2301,7 +2304,8 @@ impl CaseScore {
         self.score
     }
 
-    /// The case's score as a row shows it: "67"; "Score 67 without the judge (the judge call
+    /// The case's score as a row shows it: "67" ("66.6" beside a pass mark of 67 it fails,
+    /// [`figures::points_against`]); "Score 67 without the judge (the judge call
     /// failed: …)" when a judge check failed and other checks were scored ("without the judge
     /// checks it could not grade" when other judge checks were graded); "No score (the
     /// judge's reply has no score from 1 to 10)" when nothing else was; empty while there is no
@@ -2309,7 +2313,10 @@ impl CaseScore {
     /// (tryout 89: a big "100" beside the "not judged" tag, over the other checks alone). (The
     /// judge's errors all begin "The judge…", so they read as the reason.)
     pub fn label(&self) -> String {
-        let pct = self.score.map(|x| figures::points(x * 100.0).to_string());
+        let pct = self.score.map(|x| match self.threshold {
+            Some(t) => figures::points_against(x * 100.0, t * 100.0),
+            None => figures::points(x * 100.0).to_string(),
+        });
         if self.pending && self.judge_failed.is_none() && !self.failed_cut_off {
             return pct
                 .map(|p| format!("Score {p} without the judge (not judged yet)"))
@@ -2538,6 +2545,7 @@ pub fn score_case(
         judge_scored,
         refused,
         rated_down,
+        threshold: case.threshold,
     }
 }
 

@@ -686,6 +686,7 @@ fn aggregate_and_compare() {
         judge_scored: false,
         refused: false,
         rated_down: None,
+        threshold: None,
     };
     let agg = aggregate(&[cs(Some(1.0), true), cs(Some(0.5), false), cs(None, false)]);
     assert_eq!(
@@ -1485,4 +1486,42 @@ fn a_tag_with_a_comma_reads_back_from_its_box_as_one_tag() {
     assert_eq!(text, "physics, advanced\\,theory, a\\;b, plain");
     assert_eq!(read_tags(&text), tags);
     assert_eq!(read_tags(" urgent ;sm, ,x\\y "), ["urgent", "sm", "x\\y"]);
+}
+
+// Tryout 113: cases with `threshold: 0.67` and `0.666` both showed a pass mark of 67; with two of
+// three checks passing (66.67), one row read "fail 67" and the other "pass 67". The row reads
+// on the side of the mark it falls (the box shows the mark as held: `figures::mark_text`).
+#[test]
+fn a_case_score_just_under_its_mark_does_not_read_as_reaching_it() {
+    let mut suite = Suite::default();
+    let checks = vec![
+        a(Check::ContainsAll(v(&["a"]))),
+        a(Check::ContainsAll(v(&["b"]))),
+        a(Check::ContainsAll(v(&["zzz"]))),
+    ];
+    let mut ids = Vec::new();
+    for t in [0.67, 0.666, 0.6] {
+        ids.push(suite.add(TestCase {
+            input: "x".into(),
+            threshold: Some(t),
+            assertions: checks.clone(),
+            ..Default::default()
+        }));
+    }
+    let scored: Vec<(bool, String)> = ids
+        .iter()
+        .map(|id| {
+            let case = suite.case(*id).unwrap().clone();
+            let s = score_case(&suite, &case, "a b", Observed::none(), None, &SortedMap::new());
+            (s.pass, s.label())
+        })
+        .collect();
+    assert_eq!(
+        scored,
+        vec![
+            (false, "66.7".to_owned()),
+            (true, "67".to_owned()),
+            (true, "67".to_owned())
+        ]
+    );
 }
