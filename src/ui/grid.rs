@@ -448,7 +448,10 @@ pub fn ModelGrid() -> impl IntoView {
                     let s = c.summary.as_ref().filter(|s| s.unsent > 0)?;
                     let key = c.key.clone();
                     let n = s.unsent;
-                    let line = format!("{}: {}", s.label, crate::ui::results::unsent_line(n, &s.stopped_by, "its row under Compare models"));
+                    // The execution model is mended in Settings (tryout 113: "fix that in its
+                    // row under Compare models" for it, which has no row there).
+                    let place = if key.is_empty() { "Settings" } else { "its row under Compare models" };
+                    let line = format!("{}: {}", s.label, crate::ui::results::unsent_line(n, &s.stopped_by, place));
                     let button = format!("Send the {} not sent to {}", count(n, "case", "cases"), s.label);
                     // What sending them may cost, before the click (the cost audit: only the
                     // whole grid's figure was shown).

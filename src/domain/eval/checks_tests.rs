@@ -76,7 +76,12 @@ fn new_kinds_on_a_table() {
     };
     let rows: Vec<(Assertion, &str, Observed, Want, &str)> = vec![
         // levenshtein: the threshold is the most edits.
-        (lev("colour", 1), "color\n", none.clone(), Pass, "1 edit"),
+        (lev("colour", 1), "color", none.clone(), Pass, "1 edit"),
+        // As promptfoo counts: the answer's line break is an edit (nothing is trimmed), and an
+        // emoji outside the Basic Multilingual Plane is two UTF-16 units (tryout 113).
+        (lev("colour", 1), "color\n", none.clone(), Fail, "More than 1 edit"),
+        (lev("👍", 1), "", none.clone(), Fail, "More than 1 edit"),
+        (lev("👍", 2), "", none.clone(), Pass, "2 edits"),
         (
             lev("kitten", 2),
             "sitting",

@@ -1672,7 +1672,8 @@ fn check_as_written(
         Check::Levenshtein { text, max_distance } => {
             let limit = *max_distance as usize;
             let edits = |n: usize| format!("{n} edit{}", if n == 1 { "" } else { "s" });
-            match matchers::levenshtein_within(output.trim(), text.trim(), limit) {
+            // promptfoo: `distance(outputString, renderedValue)`, neither trimmed.
+            match matchers::levenshtein_within(output, text, limit) {
                 Some(d) => Verdict::done(
                     true,
                     format!(
