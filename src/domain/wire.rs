@@ -1514,6 +1514,12 @@ pub struct AssertionV1 {
     /// promptfoo's `weight` (absent for 1): how much the check counts in its case's score.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
+    /// Ours: an `equals` compared as JSON whose value is not a JSON object or list (a scalar, or
+    /// text that does not read as JSON yet, marked to fix), which the value alone would not say
+    /// (tryout 113: the tick was lost on a save and the check on a CSV round trip). Absent
+    /// otherwise; promptfoo ignores it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub as_json: bool,
 }
 
 /// One test case in files and links; the field names follow promptfoo's test format (`description`,
@@ -1749,12 +1755,11 @@ fn plain_v1(a: &Assertion) -> AssertionV1 {
         // the JSON itself (a value that does not read as JSON yet goes as its text).
         Check::EqualsJson(s) => {
             w.kind = "equals".into();
-            w.value = Some(
-                serde_json::from_str::<serde_json::Value>(s)
-                    .ok()
-                    .filter(|v| v.is_object() || v.is_array())
-                    .unwrap_or_else(|| json!(s)),
-            );
+            let structured = serde_json::from_str::<serde_json::Value>(s)
+                .ok()
+                .filter(|v| v.is_object() || v.is_array());
+            w.as_json = structured.is_none();
+            w.value = Some(structured.unwrap_or_else(|| json!(s)));
         }
         Check::ContainsAll(v) if v.len() == 1 => {
             w.kind = format!("{i}contains");
@@ -2023,9 +2028,10 @@ impl TryFrom<&AssertionV1> for Assertion {
             // An object or list value is compared as JSON, anything else as text (promptfoo's
             // `handleEquals`: `typeof value === 'object'`).
             "equals"
-                if w.value
-                    .as_ref()
-                    .is_some_and(|v| v.is_object() || v.is_array()) =>
+                if w.as_json
+                    || w.value
+                        .as_ref()
+                        .is_some_and(|v| v.is_object() || v.is_array()) =>
             {
                 plain(Check::EqualsJson(one()))
             }

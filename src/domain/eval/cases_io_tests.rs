@@ -2892,3 +2892,33 @@ fn an_inline_ignore_case_regex_in_a_file_is_kept_as_written_and_marked() {
     let read = Assertion::try_from(&old).unwrap();
     assert!(read.ignore_case && read.check == Check::Regex("hello".into()));
 }
+
+// Tryout 113: an "equals … as JSON" check whose value was not a JSON object or list ("HELLO", not
+// valid JSON yet, marked to fix) was written as a plain `equals`: a save lost its tick, and a CSV
+// round trip lost the check (the plain form has a CSV cell, none was there, so it read as
+// deleted). The flag travels now; every file form keeps the check.
+#[test]
+fn an_equals_as_json_check_of_any_value_survives_every_round_trip() {
+    let mut not_hello = Assertion::new(Check::EqualsJson("HELLO".into()));
+    not_hello.negate = true;
+    let checks = vec![
+        not_hello,
+        Assertion::new(Check::EqualsJson("5".into())),
+        Assertion::new(Check::EqualsJson(r#"{"a":1}"#.into())),
+        Assertion::new(Check::ContainsAll(vec!["x".into()])),
+    ];
+    for a in &checks {
+        let w = crate::domain::wire::AssertionV1::from(a);
+        assert_eq!(Assertion::try_from(&w).as_ref(), Ok(a), "{w:?}");
+    }
+    let cases = vec![TestCase {
+        id: 1,
+        input: "x".into(),
+        assertions: checks.clone(),
+        ..Default::default()
+    }];
+    for (name, text) in [("c.csv", to_csv(&cases)), ("c.jsonl", to_jsonl(&cases))] {
+        let back = import(name, &text).unwrap();
+        assert_eq!(back.cases[0].assertions, checks, "{name}:\n{text}");
+    }
+}
