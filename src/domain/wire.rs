@@ -1895,7 +1895,11 @@ fn plain_v1(a: &Assertion) -> AssertionV1 {
             if !value.is_empty() {
                 w.value = Some(json!(value));
             }
-            w.threshold = Some(a.threshold_to_write(*threshold));
+            // As a rubric's (tryout 113: factuality, g-eval and closed QA imported with no
+            // threshold came back with "threshold": 0.7).
+            w.threshold = (*threshold != crate::domain::eval::pass_mark(None)
+                || a.threshold_as_written.is_some())
+            .then(|| a.threshold_to_write(*threshold));
         }
     }
     w
