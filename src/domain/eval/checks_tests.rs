@@ -993,3 +993,24 @@ fn a_schema_check_asserts_formats_as_promptfoo_does() {
         "{problem}"
     );
 }
+
+// Tryout 113: "Missing: “café”." for an answer with "cafe" and U+0301, two identical-looking
+// texts; and an answer-relevance check with no value read `answer-relevance: ""`.
+#[test]
+fn another_unicode_form_is_named_and_an_empty_grader_value_is_not_quoted() {
+    use Check::*;
+    let none = Observed::default();
+    let cafe = "un cafe\u{301} noir";
+    row(&a(ContainsAll(vec!["café".into()])), cafe, &none, Fail, "another Unicode form");
+    row(&a(ContainsAny(vec!["café".into()])), cafe, &none, Fail, "another Unicode form");
+    row(&a(Equals("café".into())), "cafe\u{301}", &none, Fail, "another Unicode form");
+    row(&a(ContainsAll(vec!["thé".into()])), "un café", &none, Fail, "Missing");
+    let plain = check(&a(ContainsAll(vec!["thé".into()])), "un café", &none, None, None);
+    assert!(!format!("{plain:?}").contains("Unicode form"), "{plain:?}");
+    let relevance = a(Graded {
+        grader: Grader::AnswerRelevance,
+        value: String::new(),
+        threshold: 5,
+    });
+    assert_eq!(relevance.describe(), "answer-relevance (pass at 5/10)");
+}

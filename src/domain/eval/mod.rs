@@ -1078,6 +1078,14 @@ impl Assertion {
                 grader,
                 value,
                 threshold,
+            } if value.trim().is_empty() => {
+                // Tryout 113: `answer-relevance: "" (pass at 5/10)`, an empty value quoted.
+                format!("{} (pass at {threshold}/10)", grader.as_str())
+            }
+            Check::Graded {
+                grader,
+                value,
+                threshold,
             } => format!(
                 "{}: \u{201c}{value}\u{201d} (pass at {threshold}/10)",
                 grader.as_str()
@@ -1355,6 +1363,24 @@ fn other_capitals(ic: bool, output: &str, phrases: &[&str]) -> String {
     )
 }
 
+/// Whether `c` is a combining mark (an accent written after its letter: the Combining
+/// Diacritical Marks blocks).
+fn combining(c: char) -> bool {
+    matches!(c, '\u{300}'..='\u{36f}' | '\u{1ab0}'..='\u{1aff}' | '\u{1dc0}'..='\u{1dff}' | '\u{20d0}'..='\u{20ff}' | '\u{fe20}'..='\u{fe2f}')
+}
+
+/// For a text check that failed: a sentence when the answer or a phrase writes an accent as a
+/// separate mark after its letter (tryout 113: "Missing: “café”." for an answer with "cafe" and
+/// U+0301, which reads the same), since the two Unicode forms compare as different characters,
+/// here as in promptfoo; else "".
+fn other_form(output: &str, phrases: &[&str]) -> String {
+    let marks = |t: &str| t.chars().any(combining);
+    if !marks(output) && !phrases.iter().any(|p| marks(p)) {
+        return String::new();
+    }
+    " The answer or the expected text writes some accents as separate marks after their letters (another Unicode form of the same letters): the check compares the characters as written, as promptfoo does.".to_owned()
+}
+
 /// `s` quoted for a reason, its first 60 characters (… after them when there are more), each
 /// line break shown as ↵.
 fn excerpt(s: &str) -> String {
@@ -1488,7 +1514,11 @@ fn check_as_written(
                         excerpt(output.trim())
                     )
                 } else {
-                    format!("The answer is {} instead.", excerpt(output.trim()))
+                    format!(
+                        "The answer is {} instead.{}",
+                        excerpt(output.trim()),
+                        other_form(output, &[s])
+                    )
                 },
             )
         }
@@ -1505,9 +1535,10 @@ fn check_as_written(
                 Verdict::done(
                     false,
                     format!(
-                        "Missing: {}.{}",
+                        "Missing: {}.{}{}",
                         names.join(", "),
-                        other_capitals(ic, output, &missing)
+                        other_capitals(ic, output, &missing),
+                        other_form(output, &missing)
                     ),
                 )
             }
@@ -1524,8 +1555,9 @@ fn check_as_written(
                 Verdict::done(
                     false,
                     format!(
-                        "None of the phrases appears.{}",
-                        other_capitals(ic, output, &all)
+                        "None of the phrases appears.{}{}",
+                        other_capitals(ic, output, &all),
+                        other_form(output, &all)
                     ),
                 )
             }
