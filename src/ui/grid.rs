@@ -365,6 +365,10 @@ pub fn ModelGrid() -> impl IntoView {
                             next.base_url = exec.base_url.clone();
                         }
                         next.model = String::new();
+                        // Side by side at the execution model's temperature (tryout 113: a new
+                        // comparison model started at 0.3 beside an execution model at 0.0, and
+                        // the table does not show temperatures).
+                        next.temperature = exec.temperature;
                         v.push(next);
                         // The new model's first field takes the focus.
                         super::browser::focus_when_drawn(format!("pw-compare-{}-provider", v.len() - 1));
