@@ -302,25 +302,25 @@ mod tests {
     use super::*;
 
     // Tryout 113: a case with `threshold: 0.666` showed a pass mark of 67 and passed "67"; one with
-// 0.67 failed "67" beside the same box. The mark reads as held, and a score on the other side
-// of the mark than its whole figure says reads with decimals.
-#[test]
-fn a_score_beside_its_pass_mark_reads_on_its_own_side() {
-    assert_eq!(mark_text(67.0), "67");
-    assert_eq!(mark_text(66.6), "66.6");
-    assert_eq!(mark_text(66.666_666), "66.66");
-    assert_eq!(mark_text(0.669_999_999 * 100.0), "67");
-    let two_of_three = 200.0 / 3.0;
-    assert_eq!(points_against(two_of_three, 67.0), "66.7");
-    assert_eq!(points_against(two_of_three, 66.6), "67");
-    assert_eq!(points_against(66.96, 67.0), "66.96");
-    assert_eq!(points_against(75.0, 70.0), "75");
-    assert_eq!(points_against(99.95, 99.9), "99.95");
-    assert_eq!(points_against(99.6, 99.0), "99");
-    assert_eq!(points_against(66.999_99, 67.0), "66.9999");
-}
+    // 0.67 failed "67" beside the same box. The mark reads as held, and a score on the other side
+    // of the mark than its whole figure says reads with decimals.
+    #[test]
+    fn a_score_beside_its_pass_mark_reads_on_its_own_side() {
+        assert_eq!(mark_text(67.0), "67");
+        assert_eq!(mark_text(66.6), "66.6");
+        assert_eq!(mark_text(66.666_666), "66.66");
+        assert_eq!(mark_text(0.669_999_999 * 100.0), "67");
+        let two_of_three = 200.0 / 3.0;
+        assert_eq!(points_against(two_of_three, 67.0), "66.7");
+        assert_eq!(points_against(two_of_three, 66.6), "67");
+        assert_eq!(points_against(66.96, 67.0), "66.96");
+        assert_eq!(points_against(75.0, 70.0), "75");
+        assert_eq!(points_against(99.95, 99.9), "99.95");
+        assert_eq!(points_against(99.6, 99.0), "99");
+        assert_eq!(points_against(66.999_99, 67.0), "66.9999");
+    }
 
-#[test]
+    #[test]
     fn typing_that_cannot_become_a_number_in_range_is_said_at_once() {
         // Tryout 89: 50 in a 1-10 field, -5 and 1,000,000 in 10-10,000.
         assert!(typing_cannot_help("50", 1.0, 10.0));

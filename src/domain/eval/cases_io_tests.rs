@@ -2879,7 +2879,10 @@ fn an_inline_ignore_case_regex_in_a_file_is_kept_as_written_and_marked() {
         for a in checks {
             assert!(!a.ignore_case, "{name}");
             let problem = a.problem(None).unwrap_or_default();
-            assert!(problem.contains("not a valid regular expression"), "{name}: {problem}");
+            assert!(
+                problem.contains("not a valid regular expression"),
+                "{name}: {problem}"
+            );
         }
         assert!(checks[1].negate, "{name}");
     }

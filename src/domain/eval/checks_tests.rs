@@ -79,7 +79,13 @@ fn new_kinds_on_a_table() {
         (lev("colour", 1), "color", none.clone(), Pass, "1 edit"),
         // As promptfoo counts: the answer's line break is an edit (nothing is trimmed), and an
         // emoji outside the Basic Multilingual Plane is two UTF-16 units (tryout 113).
-        (lev("colour", 1), "color\n", none.clone(), Fail, "More than 1 edit"),
+        (
+            lev("colour", 1),
+            "color\n",
+            none.clone(),
+            Fail,
+            "More than 1 edit",
+        ),
         (lev("👍", 1), "", none.clone(), Fail, "More than 1 edit"),
         (lev("👍", 2), "", none.clone(), Pass, "2 edits"),
         (
@@ -979,17 +985,43 @@ fn a_schema_check_asserts_formats_as_promptfoo_does() {
     let email = a(MatchesSchema(Some(
         r#"{"type":"object","properties":{"email":{"type":"string","format":"email"}}}"#.into(),
     )));
-    row(&email, r#"{"email":"not-an-email"}"#, &none, Fail, "email: must match the format \u{201c}email\u{201d}");
-    row(&email, r#"{"email":"ann@example.com"}"#, &none, Pass, "matches the schema");
+    row(
+        &email,
+        r#"{"email":"not-an-email"}"#,
+        &none,
+        Fail,
+        "email: must match the format \u{201c}email\u{201d}",
+    );
+    row(
+        &email,
+        r#"{"email":"ann@example.com"}"#,
+        &none,
+        Pass,
+        "matches the schema",
+    );
     let date = a(MatchesSchema(Some(
         r#"{"properties":{"d":{"type":"string","format":"date"}}}"#.into(),
     )));
-    row(&date, r#"{"d":"2024-13-45"}"#, &none, Fail, "must match the format");
-    row(&date, r#"{"d":"2024-02-29"}"#, &none, Pass, "matches the schema");
+    row(
+        &date,
+        r#"{"d":"2024-13-45"}"#,
+        &none,
+        Fail,
+        "must match the format",
+    );
+    row(
+        &date,
+        r#"{"d":"2024-02-29"}"#,
+        &none,
+        Pass,
+        "matches the schema",
+    );
     let phone = r#"{"properties":{"p":{"format":"phone"}}}"#;
     let problem = schema_problem(phone).unwrap_or_default();
     assert!(
-        problem.contains("the format \"phone\" (at /properties/p/format) is not one promptfoo's checker knows"),
+        problem.contains(
+            "the format \"phone\" (at /properties/p/format) is not one promptfoo's checker knows"
+        ),
         "{problem}"
     );
 }
@@ -1001,11 +1033,41 @@ fn another_unicode_form_is_named_and_an_empty_grader_value_is_not_quoted() {
     use Check::*;
     let none = Observed::default();
     let cafe = "un cafe\u{301} noir";
-    row(&a(ContainsAll(vec!["café".into()])), cafe, &none, Fail, "another Unicode form");
-    row(&a(ContainsAny(vec!["café".into()])), cafe, &none, Fail, "another Unicode form");
-    row(&a(Equals("café".into())), "cafe\u{301}", &none, Fail, "another Unicode form");
-    row(&a(ContainsAll(vec!["thé".into()])), "un café", &none, Fail, "Missing");
-    let plain = check(&a(ContainsAll(vec!["thé".into()])), "un café", &none, None, None);
+    row(
+        &a(ContainsAll(vec!["café".into()])),
+        cafe,
+        &none,
+        Fail,
+        "another Unicode form",
+    );
+    row(
+        &a(ContainsAny(vec!["café".into()])),
+        cafe,
+        &none,
+        Fail,
+        "another Unicode form",
+    );
+    row(
+        &a(Equals("café".into())),
+        "cafe\u{301}",
+        &none,
+        Fail,
+        "another Unicode form",
+    );
+    row(
+        &a(ContainsAll(vec!["thé".into()])),
+        "un café",
+        &none,
+        Fail,
+        "Missing",
+    );
+    let plain = check(
+        &a(ContainsAll(vec!["thé".into()])),
+        "un café",
+        &none,
+        None,
+        None,
+    );
     assert!(!format!("{plain:?}").contains("Unicode form"), "{plain:?}");
     let relevance = a(Graded {
         grader: Grader::AnswerRelevance,

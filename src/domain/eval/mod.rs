@@ -862,10 +862,10 @@ impl PartialEq for Assertion {
         // As the export writes it (`wire::plain_v1`): a model-graded check's default pass mark
         // with none written goes out with no threshold.
         let written = |a: &Assertion| match &a.check {
-            Check::Judge { threshold, .. } | Check::Graded { threshold, .. } => (*threshold
-                != pass_mark(None)
-                || a.threshold_as_written.is_some())
-            .then(|| a.threshold_to_write(*threshold)),
+            Check::Judge { threshold, .. } | Check::Graded { threshold, .. } => {
+                (*threshold != pass_mark(None) || a.threshold_as_written.is_some())
+                    .then(|| a.threshold_to_write(*threshold))
+            }
             _ => None,
         };
         self.check == other.check

@@ -1512,7 +1512,14 @@ fn a_case_score_just_under_its_mark_does_not_read_as_reaching_it() {
         .iter()
         .map(|id| {
             let case = suite.case(*id).unwrap().clone();
-            let s = score_case(&suite, &case, "a b", Observed::none(), None, &SortedMap::new());
+            let s = score_case(
+                &suite,
+                &case,
+                "a b",
+                Observed::none(),
+                None,
+                &SortedMap::new(),
+            );
             (s.pass, s.label())
         })
         .collect();

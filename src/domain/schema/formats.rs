@@ -52,12 +52,16 @@ pub(super) fn meets(name: &str, v: &Value) -> bool {
     match v {
         Value::String(s) => string(name, s),
         Value::Number(n) => match name {
-            "int32" => n.as_i64().is_some_and(|i| i32::try_from(i).is_ok())
-                || n.as_f64().is_some_and(|f| {
-                    f.fract() == 0.0 && f >= f64::from(i32::MIN) && f <= f64::from(i32::MAX)
-                }),
+            "int32" => {
+                n.as_i64().is_some_and(|i| i32::try_from(i).is_ok())
+                    || n.as_f64().is_some_and(|f| {
+                        f.fract() == 0.0 && f >= f64::from(i32::MIN) && f <= f64::from(i32::MAX)
+                    })
+            }
             // JavaScript's Number.isInteger: any finite number with no fraction.
-            "int64" => n.as_f64().is_some_and(|f| f.is_finite() && f.fract() == 0.0),
+            "int64" => n
+                .as_f64()
+                .is_some_and(|f| f.is_finite() && f.fract() == 0.0),
             _ => true,
         },
         _ => true,
@@ -85,9 +89,7 @@ fn string(name: &str, s: &str) -> bool {
         "regex" => !s.contains("\\Z") && crate::domain::pattern::check_with(s, "u").is_ok(),
         "uuid" => uuid(s),
         "json-pointer" => json_pointer(s),
-        "json-pointer-uri-fragment" => s
-            .strip_prefix('#')
-            .is_some_and(|p| pointer_fragment(p)),
+        "json-pointer-uri-fragment" => s.strip_prefix('#').is_some_and(|p| pointer_fragment(p)),
         "relative-json-pointer" => relative_pointer(s),
         "byte" => base64(s),
         _ => true,
@@ -125,8 +127,11 @@ fn time(s: &str, zone_required: bool) -> bool {
     if !s.is_ascii() || b.len() < 8 || b[2] != b':' || b[5] != b':' {
         return false;
     }
-    let (Some(hr), Some(min), Some(sec)) = (digits(&s[0..2], 2), digits(&s[3..5], 2), digits(&s[6..8], 2))
-    else {
+    let (Some(hr), Some(min), Some(sec)) = (
+        digits(&s[0..2], 2),
+        digits(&s[3..5], 2),
+        digits(&s[6..8], 2),
+    ) else {
         return false;
     };
     let mut rest = &s[8..];
@@ -277,13 +282,17 @@ fn authority(a: &str) -> bool {
             return false;
         };
         let literal = &inside[..end];
-        let future = literal.strip_prefix(['v', 'V']).and_then(|f| f.split_once('.'));
+        let future = literal
+            .strip_prefix(['v', 'V'])
+            .and_then(|f| f.split_once('.'));
         let ok = match future {
             Some((hex, rest)) => {
                 !hex.is_empty()
                     && hex.bytes().all(|c| c.is_ascii_hexdigit())
                     && !rest.is_empty()
-                    && rest.bytes().all(|c| unreserved(c) || sub_delim(c) || c == b':')
+                    && rest
+                        .bytes()
+                        .all(|c| unreserved(c) || sub_delim(c) || c == b':')
             }
             None => literal.parse::<std::net::Ipv6Addr>().is_ok(),
         };
@@ -384,8 +393,8 @@ fn uri_template(s: &str) -> bool {
                     Some(i) => (&v[..i], &v[i..]),
                     None => (v, ""),
                 };
-                let name_ok = !name.is_empty()
-                    && chars_ok(name, |c| c.is_ascii_alphanumeric() || c == b'_');
+                let name_ok =
+                    !name.is_empty() && chars_ok(name, |c| c.is_ascii_alphanumeric() || c == b'_');
                 let mod_ok = modifier.is_empty()
                     || modifier == "*"
                     || modifier.strip_prefix(':').is_some_and(|n| {

@@ -718,7 +718,11 @@ fn asserted_formats_read_as_ajv_formats_reads_them() {
         ("duration", json!("PT"), false),
         ("duration", json!("P1D2Y"), false),
         ("duration", json!("P1Y2W"), false),
-        ("uri", json!("https://user@example.com:8080/a/b?c=d#e"), true),
+        (
+            "uri",
+            json!("https://user@example.com:8080/a/b?c=d#e"),
+            true,
+        ),
         ("uri", json!("urn:isbn:0451450523"), true),
         ("uri", json!("http://[::1]:80/"), true),
         ("uri", json!("/relative/path"), false),
@@ -730,7 +734,11 @@ fn asserted_formats_read_as_ajv_formats_reads_them() {
         ("uri-reference", json!("\\\\WINDOWS\\file"), false),
         ("url", json!("https://example.com/x"), true),
         ("url", json!("mailto:a@example.com"), false),
-        ("uri-template", json!("http://example.com/{user}/{+path*}{?q,lang:2}"), true),
+        (
+            "uri-template",
+            json!("http://example.com/{user}/{+path*}{?q,lang:2}"),
+            true,
+        ),
         ("uri-template", json!("http://example.com/{user"), false),
         ("uri-template", json!("http://example.com/{us er}"), false),
         ("hostname", json!("www.example.com."), true),
@@ -746,7 +754,11 @@ fn asserted_formats_read_as_ajv_formats_reads_them() {
         ("regex", json!("^(abc]"), false),
         ("regex", json!("abc\\Z"), false),
         ("uuid", json!("123e4567-e89b-12d3-a456-426614174000"), true),
-        ("uuid", json!("urn:uuid:123e4567-e89b-12d3-a456-426614174000"), true),
+        (
+            "uuid",
+            json!("urn:uuid:123e4567-e89b-12d3-a456-426614174000"),
+            true,
+        ),
         ("uuid", json!("123e4567e89b12d3a456426614174000"), false),
         ("json-pointer", json!("/a~1b/c~0d"), true),
         ("json-pointer", json!(""), true),
@@ -787,7 +799,8 @@ fn asserted_formats_read_as_ajv_formats_reads_them() {
         // The default keeps `format` an annotation (2020-12 Validation §7.2.1).
         assert!(Validator::new(&schema).unwrap().is_valid(value), "{format}");
     }
-    let schema = json!({"type": "object", "properties": {"email": {"type": "string", "format": "email"}}});
+    let schema =
+        json!({"type": "object", "properties": {"email": {"type": "string", "format": "email"}}});
     let said = Validator::asserting_formats(&schema)
         .unwrap()
         .validate(&json!({"email": "not-an-email"}))

@@ -3015,10 +3015,10 @@ async fn the_import_review_names_list_items_and_checks_to_fix() -> anyhow::Resul
     let list = dir.join("list.json");
     std::fs::write(
         &list,
-        r#"[{"vars": {"notes": "Ann sends the deck"}}, 5, {"vars": {"notes": "Bob"}, "assert": [{"type": "regex", "value": "(unclosed"}]}, {"vars": {"notes": "Cy"}, "assert": [{"type": "is-json", "value": {"type": "object", "required": "oops"}}]}]"#,
+        r#"[{"vars": {"notes": "Ann sends the deck"}}, 5, {"vars": {"notes": "Bob"}, "assert": [{"type": "regex", "value": "(unclosed"}]}, {"vars": {"notes": "Cy"}, "assert": [{"type": "is-json", "value": {"type": "object", "required": "oops"}}]}, {"vars": {"notes": "Di"}, "assert": [{"type": "regex", "value": "(?i)^yes"}, {"type": "is-json", "value": {"properties": {"p": {"format": "phone"}}}}]}]"#,
     )?;
     import_file(&b, &list).await?;
-    b.wait_for_text("list.json: 1 test cannot be imported, 2 checks to fix")
+    b.wait_for_text("list.json: 1 test cannot be imported, 4 checks to fix")
         .await?;
     b.wait_for_text("Line 1, item 2: this is not a test case")
         .await?;
@@ -3027,10 +3027,16 @@ async fn the_import_review_names_list_items_and_checks_to_fix() -> anyhow::Resul
     // Tryout 80: a schema the metaschema refuses came in as usable.
     b.wait_for_text("Line 1, item 4: matches-schema check comes in to fix: The JSON schema cannot be used: \u{201c}required\u{201d} at the top is \u{201c}oops\u{201d}, but must be a list of field names.")
         .await?;
+    // Tryout 113: promptfoo refuses `(?i)` ("Invalid group"); it came in as ignoring capitals.
+    b.wait_for_text("Line 1, item 5: regex check comes in to fix: This pattern is not a valid regular expression")
+        .await?;
+    // And a format Ajv does not know, which it refuses too.
+    b.wait_for_text("Line 1, item 5: matches-schema check comes in to fix: The JSON schema cannot be used: the format \"phone\" (at /properties/p/format) is not one promptfoo's checker knows")
+        .await?;
     b.wait_for_text("A check \u{201c}to fix\u{201d} comes in with its case, marked in red")
         .await?;
-    b.button("Import the 3 good cases").await?.click().await?;
-    b.wait_for_text("Imported 3 cases. 2 checks cannot run as written")
+    b.button("Import the 4 good cases").await?.click().await?;
+    b.wait_for_text("Imported 4 cases. 4 checks cannot run as written")
         .await?;
     // A header and nothing else is said as that.
     let header = dir.join("header.csv");
@@ -4621,6 +4627,50 @@ async fn a_new_draft_does_not_keep_the_last_drafts_panel_or_check_kind() -> anyh
     b.wait_until(
         "return !document.querySelector('details.pw-synth').open && document.getElementById('pw-global-add-kind').value === 'contains-all'",
         "the panel closed and the first kind of check chosen",
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}
+
+// Tryout 113, in the page: an imported `threshold: 0.666` showed a pass mark of 67 and a case
+// scoring 66.67 against 0.67 read "fail 67" beside it; a schema's `format: email` passed
+// "not-an-email".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imported_pass_marks_and_formats_read_as_promptfoo_reads_them() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    fake.reply_when("ALPHA", "a b");
+    fake.reply_when("BRAVO", "a b");
+    fake.reply_when("CHARLIE", r#"{"email":"not-an-email"}"#);
+    let three = "    assert:\n      - type: contains\n        value: a\n      - type: contains\n        value: b\n      - type: contains\n        value: zzz\n";
+    let yaml = format!(
+        "tests:\n  - vars: {{notes: ALPHA}}\n    threshold: 0.67\n{three}  - vars: {{notes: BRAVO}}\n    threshold: 0.666\n{three}  - vars: {{notes: CHARLIE}}\n    assert:\n      - type: is-json\n        value: {{type: object, properties: {{email: {{type: string, format: email}}}}}}\n"
+    );
+    let path = file_with("formats", "marks.yaml", &yaml)?;
+    import_file(&b, &path).await?;
+    b.wait_for_text("Imported 3 cases").await?;
+    b.button("Run all 3 cases").await?.click().await?;
+    wait_badge(&b, 1, "fail").await?;
+    wait_badge(&b, 2, "pass").await?;
+    wait_badge(&b, 3, "fail").await?;
+    let score = |id: u32| {
+        format!(
+            "return document.querySelector('.pw-result[data-case=\"{id}\"] .pw-result__score')?.textContent"
+        )
+    };
+    assert_eq!(b.eval(&score(1)).await?, json!("66.7"));
+    assert_eq!(b.eval(&score(2)).await?, json!("67"));
+    let row = row_text(&b, 3).await?;
+    assert!(
+        row.contains("email: must match the format \u{201c}email\u{201d}"),
+        "{row}"
+    );
+    // The pass mark shows as it is held.
+    open_bravo(&b).await?;
+    b.wait_until(
+        "const f = document.getElementById('pw-case-2-threshold'); return f && f.value === '66.6'",
+        "case #2's pass mark as held",
     )
     .await?;
     b.close().await?;

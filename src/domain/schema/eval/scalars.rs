@@ -196,7 +196,10 @@ pub(super) fn string(o: &Map<String, Value>, s: &str, path: &[Seg<'_>], sink: &m
 /// `must match the format "email"` (asserted formats only, `formats.rs`).
 #[inline(never)]
 pub(super) fn wrong_format(path: &[Seg<'_>], name: &str) -> Problem {
-    problem(path, format!("must match the format \u{201c}{name}\u{201d}"))
+    problem(
+        path,
+        format!("must match the format \u{201c}{name}\u{201d}"),
+    )
 }
 
 /// A pattern the engine refused while checking (normally caught before, by `Index::build`).
