@@ -14,13 +14,11 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PW_TOOLS/target}
 # so a clone whose files are older than another clone's build would reuse that build (with the
 # other clone's paths baked in). When the clone using the shared directory changes, its own
 # sources are touched: Promptwright's crates are rebuilt, the dependencies are not.
-# PW_PREVIOUS_CLONE: the folder named there before (scripts/test.sh reads it for its build mirror).
 mkdir -p "$CARGO_TARGET_DIR"
-PW_PREVIOUS_CLONE=$(cat "$CARGO_TARGET_DIR/.promptwright-clone" 2>/dev/null || true)
-if [ "$PW_PREVIOUS_CLONE" != "$PW_ROOT" ]; then
+if [ "$(cat "$CARGO_TARGET_DIR/.promptwright-clone" 2>/dev/null)" != "$PW_ROOT" ]; then
   find "$PW_ROOT/src" "$PW_ROOT/tests" -type f -exec touch {} +
   printf '%s\n' "$PW_ROOT" >"$CARGO_TARGET_DIR/.promptwright-clone"
 fi
 # scripts/split first: Trunk's wasm-bindgen splits the release build's wasm (see the script).
 export PATH="$PW_ROOT/scripts/split:$HOME/.cargo/bin:$PW_TOOLS/binaryen/node_modules/.bin:$PATH"
-export PW_ROOT PW_TOOLS PW_LLAMA_SERVER PW_MODEL PW_AXE PW_PREVIOUS_CLONE
+export PW_ROOT PW_TOOLS PW_LLAMA_SERVER PW_MODEL PW_AXE

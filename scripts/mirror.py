@@ -2,6 +2,7 @@
 """Makes a folder hold exactly a clone's files, writing only the files whose bytes differ.
 
 Usage: scripts/mirror.py CLONE MIRROR
+       scripts/mirror.py --back CLONE MIRROR
 
 scripts/test.sh builds the test binaries (tiers 1 to 3) in MIRROR, a folder of this machine's
 cache ($PW_TOOLS/mirror/promptwright), not in the clone. rustc keeps an incremental build only
@@ -17,6 +18,10 @@ and artifacts. A file whose bytes and executable bit are the same is left alone 
 cargo judges freshness by file times); a changed or new one is written; a file or folder the
 clone does not have is removed, so a deleted test is not built from an old copy. Prints how many
 files were written and removed.
+
+With --back: the files the tests wrote under a `proptest-regressions` folder of the mirror (the
+cases proptest saves when a property fails, meant to be committed) are copied to the clone where
+it lacks them or holds other bytes, so the next mirroring does not remove them unseen.
 """
 import os
 import shutil
@@ -35,7 +40,7 @@ def clone_files(root):
             check=True,
             capture_output=True,
         ).stdout
-        names = {n.decode() for n in out.split(b"\0") if n}
+        names = {os.fsdecode(n) for n in out.split(b"\0") if n}
         # A deleted file still listed by the index is not there to copy.
         return sorted(n for n in names if os.path.isfile(os.path.join(root, n)))
     except (OSError, subprocess.CalledProcessError):
@@ -59,10 +64,37 @@ def same(src, dst):
         return a.read() == b.read()
 
 
+def copy(src, dst):
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    tmp = dst + ".mirror-part"
+    shutil.copyfile(src, tmp)
+    os.chmod(tmp, os.stat(src).st_mode & 0o777)
+    os.replace(tmp, dst)
+
+
+def back(clone, mirror):
+    copied = 0
+    for dirpath, _, filenames in os.walk(mirror):
+        if os.path.basename(dirpath) != "proptest-regressions":
+            continue
+        for f in filenames:
+            src = os.path.join(dirpath, f)
+            dst = os.path.join(clone, os.path.relpath(src, mirror))
+            if not same(src, dst):
+                copy(src, dst)
+                copied += 1
+                print(f"proptest saved a failing case: {os.path.relpath(dst, clone)}")
+    return copied
+
+
 def main():
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    if args[:1] == ["--back"] and len(args) == 3:
+        back(*(os.path.abspath(p) for p in args[1:]))
+        return
+    if len(args) != 2:
         sys.exit(__doc__)
-    clone, mirror = (os.path.abspath(p) for p in sys.argv[1:])
+    clone, mirror = (os.path.abspath(p) for p in args)
     files = clone_files(clone)
     wanted = set(files)
     written = removed = 0
@@ -72,11 +104,7 @@ def main():
             continue
         if os.path.isdir(dst) and not os.path.islink(dst):
             shutil.rmtree(dst)
-        os.makedirs(os.path.dirname(dst), exist_ok=True)
-        tmp = dst + ".mirror-part"
-        shutil.copyfile(src, tmp)
-        os.chmod(tmp, os.stat(src).st_mode & 0o777)
-        os.replace(tmp, dst)
+        copy(src, dst)
         written += 1
     # What the clone does not have: files, then the folders left empty.
     for dirpath, dirnames, filenames in os.walk(mirror, topdown=False):

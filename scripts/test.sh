@@ -12,27 +12,22 @@ cd "$PW_ROOT"
 bash scripts/setup.sh all
 export CHROMEDRIVER=/usr/bin/chromedriver
 
-# The test binaries are built in this machine's mirror of the clone ($PW_TOOLS/mirror, written by
-# scripts/mirror.py: only the files whose bytes changed), not in the clone: rustc reuses an
-# incremental build only in the folder that made it, so a fresh clone's test builds started from
-# nothing. One test run at a time on a machine: the mirror and the build folder are shared.
-mirror_built=""
+# The test binaries are built from this machine's mirror of the clone ($PW_TOOLS/mirror, written
+# by scripts/mirror.py: only the files whose bytes changed) into a target directory of their own
+# ($PW_TOOLS/mirror-target), not from the clone: rustc reuses an incremental build only in the
+# folder that made it, so a fresh clone's test builds started from nothing. Only the mirror builds
+# there, and its files change only with their bytes, so cargo's file times stay true. One test
+# run at a time on a machine (a lock, closed for the processes started below).
 exec 8>"$PW_TOOLS/.test.lock"
 if ! flock -n 8; then
-  echo "[test ${SECONDS}s] another test run on this machine is using $PW_TOOLS/mirror: waiting for it"
-  flock 8
+  echo "[test ${SECONDS}s] another test run on this machine is using $PW_TOOLS/mirror: waiting for it (at most an hour)"
+  flock -w 3600 8 || { echo "[test ${SECONDS}s] the other test run did not end within an hour; see: fuser -v $PW_TOOLS/.test.lock" >&2; exit 1; }
 fi
 build_root="$PW_TOOLS/mirror/promptwright"
-mkdir -p "$build_root"
-echo "[test ${SECONDS}s] the test build's copy of the clone ($build_root): $(python3 scripts/mirror.py "$PW_ROOT" "$build_root")"
-# Cargo judges a build fresh by file times: when another folder built in the shared target
-# directory after the mirror last did (scripts/env.sh), the mirror's unchanged files would look
-# older than that build, so they are touched (rustc's incremental state still spares the work
-# when the bytes are the same). At the end the mirror is named as the last builder again.
-if [ "${PW_PREVIOUS_CLONE:-}" != "$build_root" ]; then
-  find "$build_root" -type f -exec touch {} +
-fi
-mirror_built=1
+mirror_target="$PW_TOOLS/mirror-target"
+mkdir -p "$build_root" "$mirror_target"
+mirrored=$(python3 scripts/mirror.py "$PW_ROOT" "$build_root")
+echo "[test ${SECONDS}s] the test build's copy of the clone ($build_root): $mirrored"
 # The JSON Schema Test Suite is read from ../shared beside the repository.
 if [ -d "$PW_ROOT/../shared" ]; then
   ln -sfn "$(cd "$PW_ROOT/../shared" && pwd)" "$PW_TOOLS/mirror/shared"
@@ -51,10 +46,6 @@ model_pgid=""
 build_pid=""
 tier3_pid=""
 cleanup() {
-  # Unless another folder's scripts took the shared target directory meanwhile.
-  if [ -n "$mirror_built" ] && [ "$(cat "$CARGO_TARGET_DIR/.promptwright-clone" 2>/dev/null)" = "$PW_ROOT" ]; then
-    printf '%s\n' "$build_root" >"$CARGO_TARGET_DIR/.promptwright-clone"
-  fi
   if [ -n "$build_pid" ]; then kill -TERM -- "-$build_pid" 2>/dev/null || true; fi
   if [ -n "$tier3_pid" ]; then kill -TERM -- "-$tier3_pid" 2>/dev/null || true; fi
   if [ -n "$model_pgid" ]; then kill -TERM -- "-$model_pgid" 2>/dev/null || true; fi
@@ -68,7 +59,7 @@ if ! curl -fsS -m 2 "$PW_LOCAL_MODEL_URL/models" >/dev/null 2>&1; then
   # One thread: the browsers and builds keep both cores busy, and llama.cpp's threads stall
   # each other on a busy machine (scripts/local-model.sh).
   PW_LOCAL_MODEL_THREADS=${PW_LOCAL_MODEL_THREADS:-1} \
-    setsid bash scripts/local-model.sh 8081 >"$PW_ARTIFACTS/local-model.log" 2>&1 &
+    setsid bash scripts/local-model.sh 8081 >"$PW_ARTIFACTS/local-model.log" 2>&1 8>&- &
   model_pgid=$!
 else
   echo "[test ${SECONDS}s] using the local model already on 127.0.0.1:8081 (with its own thread count)"
@@ -90,7 +81,7 @@ rm -f "$built"
 # selection as the build, so nothing is built again with other features. At a lower priority
 # (nice 10): the release build, which the end-to-end suites wait for, keeps its core; tiers 1
 # and 2 take what it and the suites leave.
-nice -n 10 setsid bash -c '
+CARGO_TARGET_DIR="$mirror_target" nice -n 10 setsid bash -c '
   cd "$6"
   cargo test --workspace --locked --no-run --message-format=json-render-diagnostics \
     >"$2" 2>"$1" || exit 10
@@ -105,14 +96,16 @@ nice -n 10 setsid bash -c '
   tier2=$!
   unit_rc=0
   PW_TEST_LIST="$2" PW_SUITE_JOBS=1 bash "$PW_ROOT/scripts/run-suites.sh" --unit >"$4" 2>&1 || unit_rc=$?
+  # Cases proptest saved while failing, written in the mirror: kept in the clone too, to commit.
+  python3 "$PW_ROOT/scripts/mirror.py" --back "$PW_ROOT" "$6" >>"$4" 2>&1 || unit_rc=1
   tier2_rc=0
   wait "$tier2" || tier2_rc=$?
   [ "$unit_rc" = 0 ] || exit 11
   [ "$tier2_rc" = 0 ] || exit 12
-' _ "$build_log" "$test_list" "$built" "$native_log" "$tier2_log" "$build_root" &
+' _ "$build_log" "$test_list" "$built" "$native_log" "$tier2_log" "$build_root" 8>&- &
 build_pid=$!
 trunk_rc=0
-trunk build --release || trunk_rc=$?
+trunk build --release 8>&- || trunk_rc=$?
 [ "$trunk_rc" = 0 ] || { echo "[test ${SECONDS}s] the release build failed" >&2; exit "$trunk_rc"; }
 
 for _ in $(seq 1 120); do
@@ -138,7 +131,7 @@ cat "$build_log"
 echo "[test ${SECONDS}s] tier 3: end-to-end suites (tiers 1 and 2 may still run)"
 # Each test in its own process, four at a time (scripts/run-suites.sh); in its own process group, so
 # that a stopped run stops its tests too.
-PW_TEST_LIST="$test_list" setsid bash scripts/run-suites.sh &
+PW_TEST_LIST="$test_list" setsid bash scripts/run-suites.sh 8>&- &
 tier3_pid=$!
 tier3_rc=0
 wait "$tier3_pid" || tier3_rc=$?

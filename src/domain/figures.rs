@@ -32,14 +32,14 @@ pub fn points(x: f64) -> i64 {
 
 /// A pass mark out of 100 as it is held (tryout 113: an imported `threshold: 0.666` showed "67",
 /// and a score of 66.67 then failed a box reading 67 beside a case passing the same box): whole
-/// when it is whole, else up to two decimals, never rounded up past the mark ("66.6",
-/// "66.67" for 66.666…). `mark` is 0-100.
+/// when it is whole, else up to four decimals, never rounded up past the mark ("66.6",
+/// "66.6666" for 66.666…). `mark` is 0-100.
 pub fn mark_text(mark: f64) -> String {
     if (mark - mark.round()).abs() < 1e-6 {
         return format!("{}", mark.round() as i64);
     }
-    let shown = (mark * 100.0 + 1e-6).floor() / 100.0;
-    let text = format!("{shown:.2}");
+    let shown = (mark * 10_000.0 + 1e-6).floor() / 10_000.0;
+    let text = format!("{shown:.4}");
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
@@ -49,9 +49,10 @@ pub fn mark_text(mark: f64) -> String {
 /// side, "66.7" (never 100 for less than 100).
 pub fn points_against(x: f64, mark: f64) -> String {
     let whole = points(x);
-    let passes = x + 1e-9 >= mark;
+    // The tolerance `eval::score_case` gives a score on its 0-1 scale.
+    let passes = x + 1e-7 >= mark;
     let mark_shown: f64 = mark_text(mark).parse().unwrap_or(mark);
-    let reads_passing = |shown: f64| shown + 1e-9 >= mark_shown;
+    let reads_passing = |shown: f64| shown + 1e-7 >= mark_shown;
     if reads_passing(whole as f64) == passes {
         return whole.to_string();
     }
@@ -308,7 +309,8 @@ mod tests {
     fn a_score_beside_its_pass_mark_reads_on_its_own_side() {
         assert_eq!(mark_text(67.0), "67");
         assert_eq!(mark_text(66.6), "66.6");
-        assert_eq!(mark_text(66.666_666), "66.66");
+        assert_eq!(mark_text(66.666_666), "66.6666");
+        assert_eq!(points_against(66.663, 66.666_666), "66.66");
         assert_eq!(mark_text(0.669_999_999 * 100.0), "67");
         let two_of_three = 200.0 / 3.0;
         assert_eq!(points_against(two_of_three, 67.0), "66.7");

@@ -1896,10 +1896,12 @@ fn plain_v1(a: &Assertion) -> AssertionV1 {
                 w.value = Some(json!(value));
             }
             // As a rubric's (tryout 113: factuality, g-eval and closed QA imported with no
-            // threshold came back with "threshold": 0.7).
+            // threshold came back with "threshold": 0.7), except answer-relevance, whose
+            // promptfoo default is 0 (`threshold ?? 0`: every answer passes there).
             w.threshold = (*threshold != crate::domain::eval::pass_mark(None)
-                || a.threshold_as_written.is_some())
-            .then(|| a.threshold_to_write(*threshold));
+                || a.threshold_as_written.is_some()
+                || *grader == crate::domain::eval::Grader::AnswerRelevance)
+                .then(|| a.threshold_to_write(*threshold));
         }
     }
     w
@@ -1994,7 +1996,8 @@ impl Assertion {
     /// `new RegExp(value)` refuses ("Invalid group") and the page marks to fix as it does that
     /// pattern typed by hand (tryout 113: it was read as ignoring capitals and passed "YES"
     /// where promptfoo fails). Drafts and links written before the `javascript` form keep the
-    /// old reading.
+    /// old reading; a file Promptwright exported before that form (its JSONL, YAML or CSV)
+    /// comes in with such a check to fix, as promptfoo reads it.
     pub fn from_promptfoo(w: &AssertionV1) -> Result<Self, UnsupportedCheck> {
         let mut a = Self::try_from(w)?;
         let written = w.value.as_ref().map(text_of).unwrap_or_default();

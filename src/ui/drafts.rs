@@ -808,10 +808,7 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                         };
                         let verdict = match s.score {
                             Some(x) if checked => {
-                                format!(
-                                    "{word}, score {} / 100",
-                                    crate::domain::figures::points(x * 100.0)
-                                )
+                                format!("{word}, score {} / 100", s.figure(x))
                             }
                             _ => word.to_owned(),
                         };

@@ -757,7 +757,7 @@ fn GridCell(
             s.counted().map(|x| {
                 format!(
                     "{}{}",
-                    crate::domain::figures::points(x * 100.0),
+                    s.figure(x),
                     if partial { " without the judge" } else { "" }
                 )
             })

@@ -2930,10 +2930,15 @@ fn an_equals_as_json_check_of_any_value_survives_every_round_trip() {
 // "threshold": 0.7, which the file never said (a rubric already went out as it came).
 #[test]
 fn model_graded_checks_with_no_threshold_export_with_none() {
-    let text = "tests:\n  - vars: {q: x}\n    assert:\n      - type: factuality\n        value: Paris\n      - type: g-eval\n        value: clear\n      - type: model-graded-closedqa\n        value: polite\n      - type: llm-rubric\n        value: kind\n      - type: g-eval\n        value: brief\n        threshold: 0.7\n";
+    let text = "tests:\n  - vars: {q: x}\n    assert:\n      - type: factuality\n        value: Paris\n      - type: g-eval\n        value: clear\n      - type: model-graded-closedqa\n        value: polite\n      - type: llm-rubric\n        value: kind\n      - type: g-eval\n        value: brief\n        threshold: 0.7\n      - type: answer-relevance\n";
     let im = import("t.yaml", text).unwrap();
     let out = to_jsonl(&im.cases);
-    assert_eq!(out.matches("threshold").count(), 1, "{out}");
+    // answer-relevance keeps one: promptfoo's default there is 0 (every answer passes).
+    assert_eq!(out.matches("threshold").count(), 2, "{out}");
     assert!(out.contains(r#""value":"brief","threshold":0.7"#), "{out}");
+    assert!(
+        out.contains(r#"{"type":"answer-relevance","threshold":0.7}"#),
+        "{out}"
+    );
     assert_eq!(import("t.jsonl", &out).unwrap().cases, im.cases);
 }

@@ -84,7 +84,7 @@ fn new_kinds_on_a_table() {
             "color\n",
             none.clone(),
             Fail,
-            "More than 1 edit",
+            "line breaks at the ends",
         ),
         (lev("👍", 1), "", none.clone(), Fail, "More than 1 edit"),
         (lev("👍", 2), "", none.clone(), Pass, "2 edits"),
@@ -1016,6 +1016,25 @@ fn a_schema_check_asserts_formats_as_promptfoo_does() {
         Pass,
         "matches the schema",
     );
+    // contains-json reads the schema with the same Ajv in promptfoo (the review of tryout 113's
+    // fix: it still passed the invalid email).
+    let contains = a(ContainsJson(Some(
+        r#"{"properties":{"email":{"type":"string","format":"email"}}}"#.into(),
+    )));
+    row(
+        &contains,
+        r#"Here: {"email":"not-an-email"}"#,
+        &none,
+        Fail,
+        "must match the format",
+    );
+    row(
+        &contains,
+        r#"Here: {"email":"a@example.com"}"#,
+        &none,
+        Pass,
+        "matches the schema",
+    );
     let phone = r#"{"properties":{"p":{"format":"phone"}}}"#;
     let problem = schema_problem(phone).unwrap_or_default();
     assert!(
@@ -1069,6 +1088,15 @@ fn another_unicode_form_is_named_and_an_empty_grader_value_is_not_quoted() {
         None,
     );
     assert!(!format!("{plain:?}").contains("Unicode form"), "{plain:?}");
+    // A mark in the answer says nothing about a phrase with no accented letter.
+    let ascii = check(
+        &a(ContainsAll(vec!["hello".into()])),
+        cafe,
+        &none,
+        None,
+        None,
+    );
+    assert!(!format!("{ascii:?}").contains("Unicode form"), "{ascii:?}");
     let relevance = a(Graded {
         grader: Grader::AnswerRelevance,
         value: String::new(),

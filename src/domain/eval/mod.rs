@@ -9,7 +9,6 @@ use crate::domain::figures;
 pub use crate::domain::provider::{Message, Speaker};
 use crate::domain::schema::{Validator, check_schema};
 use crate::domain::spec::PromptSpec;
-use crate::domain::structured;
 
 pub mod agreement;
 #[cfg(test)]
@@ -505,8 +504,9 @@ pub enum Check {
         rubric: String,
         threshold: u8,
     },
-    /// promptfoo `levenshtein`: the whole answer (ends trimmed) is at most `max_distance`
-    /// single-character edits from the text.
+    /// promptfoo `levenshtein`: the whole answer, spaces and line breaks at its ends included,
+    /// is at most `max_distance` edits from the text, counted in UTF-16 code units as promptfoo
+    /// counts them ([`matchers::levenshtein_within`]).
     Levenshtein {
         text: String,
         max_distance: u32,
@@ -667,7 +667,7 @@ impl CheckKind {
                 "The judge model reads the answer, explains its reasoning, then scores it 1-10 against your rubric."
             }
             Self::Levenshtein => {
-                "The whole answer must be this text give or take a few typos: at most N letters added, removed or changed (edit distance)."
+                "The whole answer must be this text give or take a few typos: at most N letters added, removed or changed (edit distance; spaces and line breaks at the ends count, and an emoji counts as two, as in promptfoo)."
             }
             Self::ContainsJson => {
                 "Somewhere in the answer there must be a whole JSON object, {…} (with a JSON schema pasted, one that matches it)."
@@ -862,10 +862,15 @@ impl PartialEq for Assertion {
         // As the export writes it (`wire::plain_v1`): a model-graded check's default pass mark
         // with none written goes out with no threshold.
         let written = |a: &Assertion| match &a.check {
-            Check::Judge { threshold, .. } | Check::Graded { threshold, .. } => {
-                (*threshold != pass_mark(None) || a.threshold_as_written.is_some())
-                    .then(|| a.threshold_to_write(*threshold))
-            }
+            Check::Judge { threshold, .. } => (*threshold != pass_mark(None)
+                || a.threshold_as_written.is_some())
+            .then(|| a.threshold_to_write(*threshold)),
+            Check::Graded {
+                threshold, grader, ..
+            } => (*threshold != pass_mark(None)
+                || a.threshold_as_written.is_some()
+                || *grader == Grader::AnswerRelevance)
+                .then(|| a.threshold_to_write(*threshold)),
             _ => None,
         };
         self.check == other.check
@@ -1375,7 +1380,11 @@ fn combining(c: char) -> bool {
 /// here as in promptfoo; else "".
 fn other_form(output: &str, phrases: &[&str]) -> String {
     let marks = |t: &str| t.chars().any(combining);
-    if !marks(output) && !phrases.iter().any(|p| marks(p)) {
+    // A mark in the answer matters only for a phrase with a letter outside ASCII (an accented
+    // one); a mark in a phrase always does.
+    let accented = |t: &str| t.chars().any(|c| !c.is_ascii() && c.is_alphabetic());
+    if !(marks(output) && phrases.iter().any(|p| accented(p))) && !phrases.iter().any(|p| marks(p))
+    {
         return String::new();
     }
     " The answer or the expected text writes some accents as separate marks after their letters (another Unicode form of the same letters): the check compares the characters as written, as promptfoo does.".to_owned()
@@ -1713,14 +1722,25 @@ fn check_as_written(
                         edits(d)
                     ),
                 ),
-                None => Verdict::done(
-                    false,
-                    format!(
-                        "More than {} from the expected text: the answer is {}.",
-                        edits(limit),
-                        excerpt(output.trim())
-                    ),
-                ),
+                None => {
+                    // The review of tryout 113's fix: the quoted answer is trimmed, so a line
+                    // break at its end, which counts, was not to be seen.
+                    let ends = if matchers::levenshtein_within(output.trim(), text.trim(), limit)
+                        .is_some()
+                    {
+                        " Spaces or line breaks at the ends of the answer or of the expected text count as edits (as in promptfoo), and they make the difference."
+                    } else {
+                        ""
+                    };
+                    Verdict::done(
+                        false,
+                        format!(
+                            "More than {} from the expected text: the answer is {}.{ends}",
+                            edits(limit),
+                            excerpt(output.trim())
+                        ),
+                    )
+                }
             }
         }
         // promptfoo: passes when a JSON object is found in the answer and, with a schema, when
@@ -1740,8 +1760,22 @@ fn check_as_written(
                     let schema: Value = serde_json::from_str(text).expect("checked by problem()");
                     let mut first_errs = None;
                     let held: Vec<&Value> = found.iter().flatten().collect();
+                    // `format` asserted as for matches-schema (promptfoo's one Ajv for both).
+                    let validator = match Validator::asserting_formats(&schema) {
+                        Ok(v) => v,
+                        Err(p) => {
+                            return Verdict::done(
+                                false,
+                                format!("The JSON schema cannot be used: {p}."),
+                            );
+                        }
+                    };
                     for v in &held {
-                        let errs = structured::validate(v, &schema);
+                        let errs: Vec<String> = validator
+                            .validate(v)
+                            .err()
+                            .map(|e| e.errors.iter().map(ToString::to_string).collect())
+                            .unwrap_or_default();
                         if errs.is_empty() {
                             return Verdict::done(
                                 true,
@@ -2337,6 +2371,16 @@ impl CaseScore {
         self.score
     }
 
+    /// A score of this case (0..=1) as a figure out of 100: [`figures::points`], or beside the
+    /// case's pass mark when it has one ([`figures::points_against`]: "66.7", not "67", for a
+    /// score that fails a mark of 67).
+    pub fn figure(&self, x: f64) -> String {
+        match self.threshold {
+            Some(t) => figures::points_against(x * 100.0, t * 100.0),
+            None => figures::points(x * 100.0).to_string(),
+        }
+    }
+
     /// The case's score as a row shows it: "67" ("66.6" beside a pass mark of 67 it fails,
     /// [`figures::points_against`]); "Score 67 without the judge (the judge call
     /// failed: …)" when a judge check failed and other checks were scored ("without the judge
@@ -2346,10 +2390,7 @@ impl CaseScore {
     /// (tryout 89: a big "100" beside the "not judged" tag, over the other checks alone). (The
     /// judge's errors all begin "The judge…", so they read as the reason.)
     pub fn label(&self) -> String {
-        let pct = self.score.map(|x| match self.threshold {
-            Some(t) => figures::points_against(x * 100.0, t * 100.0),
-            None => figures::points(x * 100.0).to_string(),
-        });
+        let pct = self.score.map(|x| self.figure(x));
         if self.pending && self.judge_failed.is_none() && !self.failed_cut_off {
             return pct
                 .map(|p| format!("Score {p} without the judge (not judged yet)"))

@@ -3,12 +3,11 @@
 //! fails `"format": "email"` there (tryout 113: it passed here, where `format` was only an
 //! annotation, as the JSON Schema specification has it by default, 2020-12 Validation §7.2.1).
 //!
-//! The formats are ajv-formats' full list, each read as its definition reads it: string formats
-//! check strings only, `int32`, `int64`, `float` and `double` check numbers only, every other
-//! value passes. One difference is known: `url` is read as an RFC 3986 URI with an `http`,
-//! `https` or `ftp` scheme and a host, where ajv-formats also refuses private network addresses.
-//! A format outside the list is a problem with the schema ([`known`]), as Ajv refuses such a
-//! schema ("unknown format") when it compiles it.
+//! The formats are ajv-formats' full list, each read as its definition (a regular expression or
+//! a function) reads it, by hand: string formats check strings only, `int32`, `int64`, `float`
+//! and `double` check numbers only, every other value passes. A format outside the list is a
+//! problem with the schema ([`known`]), as Ajv refuses such a schema ("unknown format") when it
+//! compiles it.
 use serde_json::Value;
 
 /// The formats ajv-formats knows ("full" mode), in its order.
@@ -86,14 +85,37 @@ fn string(name: &str, s: &str) -> bool {
         "ipv6" => s.parse::<std::net::Ipv6Addr>().is_ok(),
         // ajv-formats: `new RegExp(s, "u")` must accept it, and `\Z` (no anchor in JavaScript)
         // is refused.
-        "regex" => !s.contains("\\Z") && crate::domain::pattern::check_with(s, "u").is_ok(),
+        "regex" => !z_anchor(s) && crate::domain::pattern::check_with(s, "u").is_ok(),
         "uuid" => uuid(s),
         "json-pointer" => json_pointer(s),
         "json-pointer-uri-fragment" => s.strip_prefix('#').is_some_and(|p| pointer_fragment(p)),
         "relative-json-pointer" => relative_pointer(s),
-        "byte" => base64(s),
+        // ajv-formats' pattern has the `m` flag: one line of base64 (an empty one too) is
+        // enough.
+        "byte" => s.split(['\n', '\r', '\u{2028}', '\u{2029}']).any(base64),
         _ => true,
     }
+}
+
+/// ajv-formats' `/[^\\]\\Z/`: `\Z` after any character but a backslash.
+fn z_anchor(s: &str) -> bool {
+    let b = s.as_bytes();
+    (1..b.len().saturating_sub(1)).any(|i| b[i] == b'\\' && b[i + 1] == b'Z' && b[i - 1] != b'\\')
+}
+
+/// JavaScript's `\s`: white space and line terminators (ECMA-262 §22.2.2.9).
+fn js_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
+    )
 }
 
 fn digits(s: &str, n: usize) -> Option<u32> {
@@ -181,7 +203,7 @@ fn time(s: &str, zone_required: bool) -> bool {
 
 /// A date and a time split by `T`, `t` or one white-space character (ajv-formats).
 fn date_time(s: &str, zone_required: bool) -> bool {
-    let is_sep = |c: char| c == 'T' || c == 't' || c.is_whitespace() || c == '\u{feff}';
+    let is_sep = |c: char| c == 'T' || c == 't' || js_space(c);
     let mut parts = s.split(is_sep);
     match (parts.next(), parts.next(), parts.next()) {
         (Some(d), Some(t), None) => date(d) && time(t, zone_required),
@@ -269,7 +291,7 @@ fn pchar(c: u8) -> bool {
 
 /// RFC 3986 §3.2: `[userinfo@]host[:port]`, the host an IP literal, an IPv4 address or a
 /// registered name.
-fn authority(a: &str) -> bool {
+fn authority(a: &str, quotes: bool) -> bool {
     let (userinfo, host_port) = match a.rfind('@') {
         Some(i) => (Some(&a[..i]), &a[i + 1..]),
         None => (None, a),
@@ -310,11 +332,18 @@ fn authority(a: &str) -> bool {
         || port
             .strip_prefix(':')
             .is_some_and(|p| p.bytes().all(|c| c.is_ascii_digit()));
-    port_ok && (host_port.starts_with('[') || chars_ok(host, |c| unreserved(c) || sub_delim(c)))
+    port_ok
+        && (host_port.starts_with('[')
+            || chars_ok(host, |c| {
+                unreserved(c) || sub_delim(c) || (quotes && c == b'"')
+            }))
 }
 
 /// An RFC 3986 URI (`reference`: or a relative reference), ASCII only.
+/// (ajv-formats' `uri-reference` also allows `"` in hosts, paths, queries and fragments, and a
+/// colon in a relative path's first segment; its `uri` needs something after the scheme.)
 fn uri(s: &str, reference: bool) -> bool {
+    let quote = |c: u8| reference && c == b'"';
     let (rest, fragment) = match s.split_once('#') {
         Some((r, f)) => (r, Some(f)),
         None => (s, None),
@@ -323,7 +352,7 @@ fn uri(s: &str, reference: bool) -> bool {
         Some((r, q)) => (r, Some(q)),
         None => (rest, None),
     };
-    let tail = |c: u8| pchar(c) || c == b'/' || c == b'?';
+    let tail = |c: u8| pchar(c) || c == b'/' || c == b'?' || quote(c);
     if fragment.is_some_and(|f| !chars_ok(f, tail)) || query.is_some_and(|q| !chars_ok(q, tail)) {
         return false;
     }
@@ -336,44 +365,109 @@ fn uri(s: &str, reference: bool) -> bool {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
     });
     let hier = match scheme_end {
+        Some(i) if !reference && rest.len() == i + 1 => return false,
         Some(i) => &rest[i + 1..],
-        None if reference => {
-            // A relative path's first segment has no colon (RFC 3986 §4.2).
-            let first = rest.split('/').next().unwrap_or("");
-            if !rest.starts_with('/') && first.contains(':') {
-                return false;
-            }
-            rest
-        }
+        None if reference => rest,
         None => return false,
     };
     let path = match hier.strip_prefix("//") {
         Some(after) => {
             let end = after.find('/').unwrap_or(after.len());
-            if !authority(&after[..end]) {
+            if !authority(&after[..end], reference) {
                 return false;
             }
             &after[end..]
         }
         None => hier,
     };
-    chars_ok(path, |c| pchar(c) || c == b'/')
+    chars_ok(path, |c| pchar(c) || c == b'/' || quote(c))
 }
 
-/// ajv-formats' `url`, read as an RFC 3986 URI with an `http`, `https` or `ftp` scheme, an
-/// authority with a host, and no white space.
+/// ajv-formats' `url` (Diego Perini's pattern, `iu` flags): `http`, `https` or `ftp`, `://`,
+/// an optional `user[:password]@`, a host that is a public IPv4 address (not 10.x, 127.x,
+/// 169.254.x, 192.168.x or 172.16-31.x; first part 1-223, last 1-254) or a name of labels
+/// (letters, digits, any character from U+00A1 to U+FFFF, single inner hyphens) ending in a
+/// top-level label of two or more letters, an optional port of 2-5 digits, then nothing or `/`
+/// and any characters but white space.
 fn url(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    let Some(after) = ["http://", "https://", "ftp://"]
-        .iter()
-        .find_map(|p| lower.strip_prefix(p))
-    else {
+    if s.chars().any(js_space) {
+        return false;
+    }
+    let Some(colon) = s.find("://") else {
         return false;
     };
-    let host_end = after.find(['/', '?', '#']).unwrap_or(after.len());
-    let auth = &after[..host_end];
-    let host = auth.rsplit('@').next().unwrap_or("");
-    !host.is_empty() && !host.starts_with(':') && uri(s, false)
+    if !["http", "https", "ftp"]
+        .iter()
+        .any(|p| s[..colon].eq_ignore_ascii_case(p))
+    {
+        return false;
+    }
+    let rest = &s[colon + 3..];
+    // With or without a user part: each `@` may end one (the pattern backtracks).
+    std::iter::once(rest)
+        .chain(rest.match_indices('@').map(|(i, _)| &rest[i + 1..]))
+        .enumerate()
+        .any(|(n, tail)| (n == 0 || tail.len() + 1 < rest.len()) && url_host_and_path(tail))
+}
+
+fn url_host_and_path(t: &str) -> bool {
+    let end = t.find([':', '/']).unwrap_or(t.len());
+    let (host, mut rest) = (&t[..end], &t[end..]);
+    if let Some(port) = rest.strip_prefix(':') {
+        let n = port.bytes().take_while(u8::is_ascii_digit).count();
+        if !(2..=5).contains(&n) {
+            return false;
+        }
+        rest = &port[n..];
+    }
+    (rest.is_empty() || rest.starts_with('/')) && (public_ipv4(host) || url_name(host))
+}
+
+fn public_ipv4(h: &str) -> bool {
+    let parts: Vec<&str> = h.split('.').collect();
+    let n: Vec<u32> = parts
+        .iter()
+        .filter(|p| (1..=3).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit()))
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    if parts.len() != 4 || n.len() != 4 {
+        return false;
+    }
+    let private = n[0] == 10
+        || n[0] == 127
+        || (n[0] == 169 && n[1] == 254)
+        || (n[0] == 192 && n[1] == 168)
+        || (n[0] == 172 && (16..=31).contains(&n[1]));
+    // First part without a leading zero, last part 1-254 without one.
+    let no_zero = |p: &str| !p.starts_with('0');
+    !private
+        && (1..=223).contains(&n[0])
+        && no_zero(parts[0])
+        && n[1] <= 255
+        && n[2] <= 255
+        && (1..=254).contains(&n[3])
+        && no_zero(parts[3])
+}
+
+fn url_name(h: &str) -> bool {
+    let wide = |c: char| c.is_ascii_alphanumeric() || ('\u{a1}'..='\u{ffff}').contains(&c);
+    let label = |l: &str| {
+        !l.is_empty()
+            && l.chars().all(|c| wide(c) || c == '-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && !l.contains("--")
+    };
+    let labels: Vec<&str> = h.split('.').collect();
+    let Some((top, names)) = labels.split_last() else {
+        return false;
+    };
+    !names.is_empty()
+        && names.iter().all(|l| label(l))
+        && top.chars().count() >= 2
+        && top
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || ('\u{a1}'..='\u{ffff}').contains(&c))
 }
 
 /// RFC 6570 level 4 templates (ajv-formats' pattern): literals, and `{op?var[:n|*],...}`.
@@ -431,7 +525,14 @@ fn email(s: &str) -> bool {
         .split('.')
         .all(|part| !part.is_empty() && part.bytes().all(atom));
     let labels: Vec<&str> = domain.split('.').collect();
-    local_ok && labels.len() >= 2 && labels.iter().all(|l| label(l))
+    // Letters, digits and inner hyphens; no length limit in ajv-formats' email pattern.
+    let email_label = |l: &str| {
+        !l.is_empty()
+            && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    local_ok && labels.len() >= 2 && labels.iter().all(|l| email_label(l))
 }
 
 /// A hostname label: 1-63 letters, digits and hyphens, not starting or ending with a hyphen.
@@ -464,7 +565,10 @@ fn ipv4(s: &str) -> bool {
 
 /// `8-4-4-4-12` hexadecimal digits, optionally after `urn:uuid:`.
 fn uuid(s: &str) -> bool {
-    let s = s.strip_prefix("urn:uuid:").unwrap_or(s);
+    let s = match s.get(..9) {
+        Some(p) if p.eq_ignore_ascii_case("urn:uuid:") => &s[9..],
+        _ => s,
+    };
     let groups: Vec<&str> = s.split('-').collect();
     groups.len() == 5
         && groups
