@@ -982,59 +982,53 @@ fn a_failure_only_by_capitals_says_the_check_compares_them() {
 fn a_schema_check_asserts_formats_as_promptfoo_does() {
     use Check::*;
     let none = Observed::default();
-    let email = a(MatchesSchema(Some(
-        r#"{"type":"object","properties":{"email":{"type":"string","format":"email"}}}"#.into(),
-    )));
-    row(
-        &email,
-        r#"{"email":"not-an-email"}"#,
-        &none,
-        Fail,
-        "email: must match the format \u{201c}email\u{201d}",
-    );
-    row(
-        &email,
-        r#"{"email":"ann@example.com"}"#,
-        &none,
-        Pass,
-        "matches the schema",
-    );
-    let date = a(MatchesSchema(Some(
-        r#"{"properties":{"d":{"type":"string","format":"date"}}}"#.into(),
-    )));
-    row(
-        &date,
-        r#"{"d":"2024-13-45"}"#,
-        &none,
-        Fail,
-        "must match the format",
-    );
-    row(
-        &date,
-        r#"{"d":"2024-02-29"}"#,
-        &none,
-        Pass,
-        "matches the schema",
-    );
+    let email = r#"{"type":"object","properties":{"email":{"type":"string","format":"email"}}}"#;
+    let date = r#"{"properties":{"d":{"type":"string","format":"date"}}}"#;
+    let matches = |schema: &str| a(MatchesSchema(Some(schema.into())));
     // contains-json reads the schema with the same Ajv in promptfoo (the review of tryout 113's
     // fix: it still passed the invalid email).
-    let contains = a(ContainsJson(Some(
-        r#"{"properties":{"email":{"type":"string","format":"email"}}}"#.into(),
-    )));
-    row(
-        &contains,
-        r#"Here: {"email":"not-an-email"}"#,
-        &none,
-        Fail,
-        "must match the format",
-    );
-    row(
-        &contains,
-        r#"Here: {"email":"a@example.com"}"#,
-        &none,
-        Pass,
-        "matches the schema",
-    );
+    let contains = |schema: &str| a(ContainsJson(Some(schema.into())));
+    let rows = [
+        (
+            matches(email),
+            r#"{"email":"not-an-email"}"#,
+            Fail,
+            "email: must match the format \u{201c}email\u{201d}",
+        ),
+        (
+            matches(email),
+            r#"{"email":"ann@example.com"}"#,
+            Pass,
+            "matches the schema",
+        ),
+        (
+            matches(date),
+            r#"{"d":"2024-13-45"}"#,
+            Fail,
+            "must match the format",
+        ),
+        (
+            matches(date),
+            r#"{"d":"2024-02-29"}"#,
+            Pass,
+            "matches the schema",
+        ),
+        (
+            contains(email),
+            r#"Here: {"email":"not-an-email"}"#,
+            Fail,
+            "must match the format",
+        ),
+        (
+            contains(email),
+            r#"Here: {"email":"a@example.com"}"#,
+            Pass,
+            "matches the schema",
+        ),
+    ];
+    for (check, output, want, reason) in &rows {
+        row(check, output, &none, *want, reason);
+    }
     let phone = r#"{"properties":{"p":{"format":"phone"}}}"#;
     let problem = schema_problem(phone).unwrap_or_default();
     assert!(
