@@ -32,14 +32,15 @@ pub fn points(x: f64) -> i64 {
 
 /// A pass mark out of 100 as it is held (tryout 113: an imported `threshold: 0.666` showed "67",
 /// and a score of 66.67 then failed a box reading 67 beside a case passing the same box): whole
-/// when it is whole, else up to four decimals, never rounded up past the mark ("66.6",
-/// "66.6666" for 66.666…). `mark` is 0-100.
+/// when it is whole, else up to six decimals (a promptfoo threshold to eight: as precise as the
+/// comparison, tryout 114: 0.6666669 showed as 66.6666), never rounded up past the mark ("66.6",
+/// "66.666666" for 66.666…). `mark` is 0-100.
 pub fn mark_text(mark: f64) -> String {
     if (mark - mark.round()).abs() < 1e-6 {
         return format!("{}", mark.round() as i64);
     }
-    let shown = (mark * 10_000.0 + 1e-6).floor() / 10_000.0;
-    let text = format!("{shown:.4}");
+    let shown = (mark * 1e6 + 1e-6).floor() / 1e6;
+    let text = format!("{shown:.6}");
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
@@ -56,7 +57,7 @@ pub fn points_against(x: f64, mark: f64) -> String {
     if reads_passing(whole as f64) == passes {
         return whole.to_string();
     }
-    for decimals in 1..=4 {
+    for decimals in 1..=6 {
         let scale = 10f64.powi(decimals);
         let shown = (x * scale).round() / scale;
         if reads_passing(shown) == passes && !(shown >= 100.0 && x < 100.0) {
@@ -64,11 +65,11 @@ pub fn points_against(x: f64, mark: f64) -> String {
         }
     }
     let shown = if passes {
-        (x * 1e4).ceil() / 1e4
+        (x * 1e6).ceil() / 1e6
     } else {
-        (x * 1e4).floor() / 1e4
+        (x * 1e6).floor() / 1e6
     };
-    format!("{shown:.4}")
+    format!("{shown:.6}")
 }
 
 /// A count with its noun, singular for exactly one: `count(1, "call", "calls")` -> `"1 call"`,
@@ -309,8 +310,11 @@ mod tests {
     fn a_score_beside_its_pass_mark_reads_on_its_own_side() {
         assert_eq!(mark_text(67.0), "67");
         assert_eq!(mark_text(66.6), "66.6");
-        assert_eq!(mark_text(66.666_666), "66.6666");
+        assert_eq!(mark_text(66.666_666), "66.666666");
         assert_eq!(points_against(66.663, 66.666_666), "66.66");
+        // Tryout 114: a mark of 66.66669 showed as 66.6666 and its score as "fail 66.6666".
+        assert_eq!(mark_text(0.666_666_9 * 100.0), "66.66669");
+        assert_eq!(points_against(66.666_68, 66.666_69), "66.66668");
         assert_eq!(mark_text(0.669_999_999 * 100.0), "67");
         let two_of_three = 200.0 / 3.0;
         assert_eq!(points_against(two_of_three, 67.0), "66.7");
@@ -319,7 +323,7 @@ mod tests {
         assert_eq!(points_against(75.0, 70.0), "75");
         assert_eq!(points_against(99.95, 99.9), "99.95");
         assert_eq!(points_against(99.6, 99.0), "99");
-        assert_eq!(points_against(66.999_99, 67.0), "66.9999");
+        assert_eq!(points_against(66.999_99, 67.0), "66.99999");
     }
 
     #[test]

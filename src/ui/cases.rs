@@ -678,6 +678,10 @@ fn CaseEditor(
                         }/>
                     {crate::ui::erased::dynamic(move || (threshold_problem.get().map(|m| view! { <p id=format!("{p3}-threshold-problem") class="pw-hint pw-hint--bad pw-number__problem" role="alert">{m}</p> })).into_any())}
                     <span id=format!("{p}-threshold-hint") class="pw-hint">"Empty: every check must pass. A number from 0 to 100: the case passes when its score reaches it, even if some checks fail."</span>
+                    // Tryout 114: 0.67 (promptfoo's way of writing 67) was taken as 0.67 of 100.
+                    {crate::ui::erased::dynamic(move || (d.with_case(id, |c| c.threshold).flatten().filter(|t| *t > 0.0 && *t * 100.0 <= 1.0).map(|t| view! {
+                        <p class="pw-hint pw-hint--warn" role="status">{format!("A pass mark of {} out of 100 lets almost any score pass; promptfoo writes a mark of 67 as 0.67, this box as 67.", crate::domain::figures::mark_text(t * 100.0))}</p>
+                    })).into_any())}
                 </div>
                 <div class="pw-field">
                     <label class="pw-label" for=format!("{p}-split")>"Used for"</label>

@@ -1732,12 +1732,25 @@ fn check_as_written(
                     } else {
                         ""
                     };
+                    // Tryout 114: a failure never said how far: the count where it is cheap
+                    // to find (both texts short), so an emoji counting two can be seen.
+                    let (n, m) = (output.encode_utf16().count(), text.encode_utf16().count());
+                    let far = (n.saturating_mul(m) <= 4_000_000)
+                        .then(|| matchers::levenshtein_within(output, text, n.max(m)))
+                        .flatten();
+                    let how_far = match far {
+                        Some(d) => format!(
+                            "{} from the expected text (at most {limit} allowed)",
+                            edits(d)
+                        ),
+                        None => format!("More than {} from the expected text", edits(limit)),
+                    };
                     Verdict::done(
                         false,
                         format!(
-                            "More than {} from the expected text: the answer is {}.{ends}",
-                            edits(limit),
-                            excerpt(output.trim())
+                            "{how_far}: the answer is {}.{ends}{}",
+                            excerpt(output.trim()),
+                            other_form(output, &[text])
                         ),
                     )
                 }

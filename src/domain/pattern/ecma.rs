@@ -32,6 +32,7 @@ pub(super) fn translate(pattern: &str) -> Result<String, PatternError> {
         chars: pattern.chars().collect(),
         i: 0,
         out: String::with_capacity(pattern.len() * 2),
+        last: Last::Start,
     };
     p.run()?;
     Ok(p.out)
@@ -41,6 +42,23 @@ struct Parser {
     chars: Vec<char>,
     i: usize,
     out: String,
+    /// What was read last, for what a quantifier may follow.
+    last: Last,
+}
+
+/// What a quantifier would repeat (ECMA-262 §22.2.1: only an atom is quantifiable; `^`, `$`,
+/// `\b`, `\B` and a quantifier are not, and JavaScript says "Nothing to repeat"; tryout 114:
+/// `a**`, `^*` and `$+` ran here, `^*` passing every answer, where promptfoo's `new RegExp`
+/// throws).
+#[derive(Clone, Copy, PartialEq)]
+enum Last {
+    /// The start of the pattern, of a group or of an alternative.
+    Start,
+    Atom,
+    Assertion,
+    Quantifier,
+    /// A quantifier made lazy by `?`.
+    Lazy,
 }
 
 /// One item read inside a class: a single code point (may start a range) or a set.
@@ -70,24 +88,76 @@ impl Parser {
 
     fn run(&mut self) -> Result<(), PatternError> {
         while let Some(c) = self.bump() {
-            match c {
-                '\\' => self.escape_outside()?,
-                '.' => self.out.push_str(r"[^\n\r\x{2028}\x{2029}]"),
+            let next = match c {
+                '\\' => {
+                    let assertion = matches!(self.peek(), Some('b' | 'B'));
+                    self.escape_outside()?;
+                    if assertion {
+                        Last::Assertion
+                    } else {
+                        Last::Atom
+                    }
+                }
+                '.' => {
+                    self.out.push_str(r"[^\n\r\x{2028}\x{2029}]");
+                    Last::Atom
+                }
                 '[' => {
                     let set = self.class()?;
                     self.push_set(&set);
+                    Last::Atom
                 }
-                '(' => self.group()?,
-                ')' | '|' | '^' | '$' | '*' | '+' | '?' => self.out.push(c),
-                '{' => self.brace()?,
+                '(' => {
+                    self.group()?;
+                    Last::Start
+                }
+                ')' => {
+                    self.out.push(c);
+                    Last::Atom
+                }
+                '|' => {
+                    self.out.push(c);
+                    Last::Start
+                }
+                '^' | '$' => {
+                    self.out.push(c);
+                    Last::Assertion
+                }
+                '*' | '+' | '?' => {
+                    let next = self.quantified(c == '?')?;
+                    self.out.push(c);
+                    next
+                }
+                '{' => {
+                    if self.brace()? {
+                        self.quantified(false)?
+                    } else {
+                        Last::Atom
+                    }
+                }
                 '}' | ']' => {
                     self.out.push('\\');
                     self.out.push(c);
+                    Last::Atom
                 }
-                _ => self.push_literal(c as u32),
-            }
+                _ => {
+                    self.push_literal(c as u32);
+                    Last::Atom
+                }
+            };
+            self.last = next;
         }
         Ok(())
+    }
+
+    /// What a quantifier leaves after what was read last, or "nothing to repeat"; a `?` right
+    /// after a quantifier makes it lazy.
+    fn quantified(&self, question: bool) -> Result<Last, PatternError> {
+        match self.last {
+            Last::Atom => Ok(Last::Quantifier),
+            Last::Quantifier if question => Ok(Last::Lazy),
+            _ => Err(invalid("nothing to repeat")),
+        }
     }
 
     /// `(`, `(?:`, `(?<name>`; look-around is refused.
@@ -125,12 +195,13 @@ impl Parser {
         Ok(())
     }
 
-    /// `{n}`, `{n,}`, `{n,m}` pass through; any other `{` is a literal (Annex B).
-    fn brace(&mut self) -> Result<(), PatternError> {
+    /// `{n}`, `{n,}`, `{n,m}` pass through (true: a quantifier); any other `{` is a literal
+    /// (Annex B).
+    fn brace(&mut self) -> Result<bool, PatternError> {
         let rest: String = self.chars[self.i..].iter().take(24).collect();
         let Some(close) = rest.find('}') else {
             self.out.push_str(r"\{");
-            return Ok(());
+            return Ok(false);
         };
         let body = &rest[..close];
         let (lo, hi) = match body.split_once(',') {
@@ -141,7 +212,7 @@ impl Parser {
         let is_num = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         if !is_num(lo) || hi.is_some_and(|h| !is_num(h)) {
             self.out.push_str(r"\{");
-            return Ok(());
+            return Ok(false);
         }
         let n = |s: &str| {
             s.parse::<u32>()
@@ -156,7 +227,7 @@ impl Parser {
         self.out.push_str(body);
         self.out.push('}');
         self.i += body.chars().count() + 1;
-        Ok(())
+        Ok(true)
     }
 
     fn escape_outside(&mut self) -> Result<(), PatternError> {

@@ -112,3 +112,31 @@ proptest! {
         let _ = fallback_is_match(&pattern, &text);
     }
 }
+
+// Tryout 114: `a**`, `^*`, `$+`, `\b+`, `a{1}{2}` and `x{2}?+` ran (regex-lite repeats a
+// repetition and an assertion), `^*` passing every answer, where JavaScript's RegExp, and so
+// promptfoo's `new RegExp(value)`, throws "Nothing to repeat". A lazy `?` after a quantifier and
+// a brace that is no quantifier (Annex B: a literal) still read.
+#[test]
+fn a_quantifier_with_nothing_to_repeat_is_refused() {
+    for p in [
+        "a**", "^*", "$+", "\\b+", "\\B*", "a{1}{2}", "a{3}*", "x{2}?+", "*a", "+a", "(*a)",
+        "a|*b", "{2}", "a+??",
+    ] {
+        let e = fallback_is_match(p, "aaa").unwrap_err();
+        assert_eq!(e, PatternError::Invalid("nothing to repeat".into()), "{p}");
+        assert!(check_with(p, "").is_err(), "{p}");
+    }
+    for (p, text, want) in [
+        ("a+?", "aaa", true),
+        ("a{2}?", "aaa", true),
+        ("(a)*", "", true),
+        ("a{,2}", "a{,2}", true),
+        ("x{y}+", "x{y}}", true),
+        ("\\bword\\b", "a word", true),
+        ("[*+]", "+", true),
+        ("\\*+", "**", true),
+    ] {
+        assert_eq!(matches(p, text), want, "{p}");
+    }
+}

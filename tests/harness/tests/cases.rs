@@ -3015,10 +3015,10 @@ async fn the_import_review_names_list_items_and_checks_to_fix() -> anyhow::Resul
     let list = dir.join("list.json");
     std::fs::write(
         &list,
-        r#"[{"vars": {"notes": "Ann sends the deck"}}, 5, {"vars": {"notes": "Bob"}, "assert": [{"type": "regex", "value": "(unclosed"}]}, {"vars": {"notes": "Cy"}, "assert": [{"type": "is-json", "value": {"type": "object", "required": "oops"}}]}, {"vars": {"notes": "Di"}, "assert": [{"type": "regex", "value": "(?i)^yes"}, {"type": "is-json", "value": {"properties": {"p": {"format": "phone"}}}}]}]"#,
+        r#"[{"vars": {"notes": "Ann sends the deck"}}, 5, {"vars": {"notes": "Bob"}, "assert": [{"type": "regex", "value": "(unclosed"}]}, {"vars": {"notes": "Cy"}, "assert": [{"type": "is-json", "value": {"type": "object", "required": "oops"}}]}, {"vars": {"notes": "Di"}, "assert": [{"type": "regex", "value": "(?i)^yes"}, {"type": "is-json", "value": {"properties": {"p": {"format": "phone"}}}}, {"type": "regex", "value": "^*"}]}]"#,
     )?;
     import_file(&b, &list).await?;
-    b.wait_for_text("list.json: 1 test cannot be imported, 4 checks to fix")
+    b.wait_for_text("list.json: 1 test cannot be imported, 5 checks to fix")
         .await?;
     b.wait_for_text("Line 1, item 2: this is not a test case")
         .await?;
@@ -3035,8 +3035,10 @@ async fn the_import_review_names_list_items_and_checks_to_fix() -> anyhow::Resul
         .await?;
     b.wait_for_text("A check \u{201c}to fix\u{201d} comes in with its case, marked in red")
         .await?;
+    // Tryout 114: `^*` ran (and passed every answer); JavaScript says "Nothing to repeat".
+    b.wait_for_text("Nothing to repeat").await?;
     b.button("Import the 4 good cases").await?.click().await?;
-    b.wait_for_text("Imported 4 cases. 4 checks cannot run as written")
+    b.wait_for_text("Imported 4 cases. 5 checks cannot run as written")
         .await?;
     // A header and nothing else is said as that.
     let header = dir.join("header.csv");
