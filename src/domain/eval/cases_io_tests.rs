@@ -2140,13 +2140,13 @@ fn a_checks_weight_is_kept_and_its_metric_named_as_left_out() {
         [
             // Each note points at its field's line (helper-56: at the check's first line).
             "line 12: the metric of the contains check left out: named scores (\u{201c}Tone\u{201d}) are not kept here; the check is kept",
-            "line 15: the weight of the contains check left out: a weight is a number from 0 to 1000 (the file gives it -2); the check weighs 1",
+            "line 15: the weight of the contains check left out: a weight is a number from 0 to 1,000,000 (the file gives it -2); the check weighs 1",
             // Tryout 52: 1e308 came in without a word (two such checks scored 0 for 50).
-            "line 18: the weight of the contains check left out: a weight is a number from 0 to 1000 (the file gives it 1e+308); the check weighs 1",
+            "line 18: the weight of the contains check left out: a weight is a number from 0 to 1,000,000 (the file gives it 1e+308); the check weighs 1",
             // Helper-51: a weight as text dropped the whole check ("expected f64").
-            "line 21: the weight of the contains check left out: a weight is a number from 0 to 1000 (the file gives it \u{201c}2\u{201d}, as text); the check weighs 1",
-            "line 24: the weight of the contains check left out: a weight is a number from 0 to 1000 (the file gives it [2]); the check weighs 1",
-            "line 32: the weight of the contains check left out: a weight is a number from 0 to 1000 (the file gives it \u{201c}3\u{201d}, as text); the check weighs 1 (a check for every case)",
+            "line 21: the weight of the contains check left out: a weight is a number from 0 to 1,000,000 (the file gives it \u{201c}2\u{201d}, as text); the check weighs 1",
+            "line 24: the weight of the contains check left out: a weight is a number from 0 to 1,000,000 (the file gives it [2]); the check weighs 1",
+            "line 32: the weight of the contains check left out: a weight is a number from 0 to 1,000,000 (the file gives it \u{201c}3\u{201d}, as text); the check weighs 1 (a check for every case)",
         ]
     );
     // The weight travels in exports and back.
@@ -2159,8 +2159,8 @@ fn a_checks_weight_is_kept_and_its_metric_named_as_left_out() {
     assert_eq!(
         left,
         [
-            "the weight of the contains check left out: a weight is a number from 0 to 1000 (the file gives it .nan, which is not a finite number); the check weighs 1",
-            "the weight of the contains check left out: a weight is a number from 0 to 1000 (the file gives it -.Inf, which is not a finite number); the check weighs 1",
+            "the weight of the contains check left out: a weight is a number from 0 to 1,000,000 (the file gives it .nan, which is not a finite number); the check weighs 1",
+            "the weight of the contains check left out: a weight is a number from 0 to 1,000,000 (the file gives it -.Inf, which is not a finite number); the check weighs 1",
         ]
     );
 }
@@ -2941,4 +2941,26 @@ fn model_graded_checks_with_no_threshold_export_with_none() {
         "{out}"
     );
     assert_eq!(import("t.jsonl", &out).unwrap().cases, im.cases);
+}
+
+// Tryout 114: `weight: 999999` came in as 1 (the limit was 1000), and a case promptfoo passes
+// (999999 of 1000000 against a threshold of 0.99999) failed at 50.
+#[test]
+fn a_large_weight_comes_in_and_scores_as_in_promptfoo() {
+    let yaml = "tests:\n  - vars: {q: x}\n    threshold: 0.99999\n    assert:\n      - type: contains\n        value: a\n        weight: 999999\n      - type: contains\n        value: zzz\n";
+    let im = import("t.yaml", yaml).unwrap();
+    assert!(im.left_out.is_empty(), "{:?}", im.left_out);
+    let mut suite = Suite::default();
+    let id = suite.add(im.cases[0].clone());
+    let case = suite.case(id).unwrap().clone();
+    let s = crate::domain::eval::score_case(
+        &suite,
+        &case,
+        "a",
+        crate::domain::eval::Observed::none(),
+        None,
+        &crate::domain::sorted::SortedMap::new(),
+    );
+    assert!(s.pass, "{s:?}");
+    assert_eq!(s.score, Some(999_999.0 / 1_000_000.0));
 }

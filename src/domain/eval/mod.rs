@@ -829,8 +829,11 @@ impl Preset {
     }
 }
 
-/// The largest weight a check may have (the page's field and the importer take 0 to this).
-pub const MAX_WEIGHT: f64 = 1000.0;
+/// The largest weight a check may have (the page's field and the importer take 0 to this):
+/// promptfoo sets none (tryout 114: a `weight: 999999` came in as 1 and changed promptfoo's
+/// verdict); this one keeps a case's weighted sum finite (tryout 52: two checks of 1e308 scored
+/// 0 for 50).
+pub const MAX_WEIGHT: f64 = 1_000_000.0;
 
 /// One assertion. Two are equal when they check the same and an export writes them alike: a
 /// threshold as written that an export would not write back (one that gives another pass mark

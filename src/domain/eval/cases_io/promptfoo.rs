@@ -213,7 +213,7 @@ fn fields_left_out(m: &Map<String, Value>, kind: &str) -> Vec<(Omitted, String)>
             Omitted::Field("weight".into(), kind.to_owned()),
             format!(
                 "a weight is a number from 0 to {} (the file gives it {given}); the check weighs 1",
-                crate::domain::eval::MAX_WEIGHT,
+                crate::domain::figures::grouped(crate::domain::eval::MAX_WEIGHT as u64),
             ),
         ));
     }
