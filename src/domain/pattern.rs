@@ -83,6 +83,13 @@ pub fn find(pattern: &str, flags: &str, text: &str) -> Result<Option<String>, Pa
     engine(pattern, flags, text).map_err(PatternError::Invalid)
 }
 
+/// Whether `c` is what ECMA-262's `\s` matches (white space and line terminators, ES2024
+/// §12.2, §12.3).
+pub fn is_js_space(c: char) -> bool {
+    let c = c as u32;
+    ecma::SPACE.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c))
+}
+
 /// Whether `pattern` can be used at all (the same engine as [`is_match`]).
 pub fn check(pattern: &str) -> Result<(), PatternError> {
     is_match(pattern, "").map(|_| ())

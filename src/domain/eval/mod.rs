@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::domain::figures;
 pub use crate::domain::provider::{Message, Speaker};
-use crate::domain::schema::{Validator, check_schema};
+use crate::domain::schema::{Validator, check_schema_asserting_formats};
 use crate::domain::spec::PromptSpec;
 
 pub mod agreement;
@@ -1230,13 +1230,12 @@ fn regex_flags(ignore_case: bool) -> &'static str {
 
 /// Whether a schema text is usable: valid JSON, an object (or `true` / `false`, the schemas
 /// that accept everything and nothing: JSON Schema 2020-12 Core §4.3.2; tryout 51, ajv reads
-/// them), and a schema [`check_schema`] accepts (a known draft, no reference to another
+/// them), and a schema [`check_schema_asserting_formats`] accepts (a known draft, no reference to another
 /// document, valid patterns), and every `format` one the check asserts (as promptfoo's Ajv with
 /// ajv-formats does: [`Validator::asserting_formats`]).
 pub fn schema_problem(text: &str) -> Option<String> {
     match serde_json::from_str::<Value>(text) {
-        Ok(v @ (Value::Object(_) | Value::Bool(_))) => check_schema(&v)
-            .and_then(|_| Validator::asserting_formats(&v).map(|_| ()))
+        Ok(v @ (Value::Object(_) | Value::Bool(_))) => check_schema_asserting_formats(&v)
             .err()
             .map(|p| format!("The JSON schema cannot be used: {p}.")),
         Ok(_) => Some("The JSON schema must be a JSON object, or true or false.".into()),

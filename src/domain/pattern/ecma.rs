@@ -9,7 +9,7 @@ use super::{PatternError, unicode_property};
 const MAX_CP: u32 = 0x10_ffff;
 const SURROGATES: (u32, u32) = (0xd800, 0xdfff);
 /// ECMA-262 `WhiteSpace` and `LineTerminator` (ES2024 §12.2, §12.3): what `\s` matches.
-const SPACE: &[(u32, u32)] = &[
+pub(super) const SPACE: &[(u32, u32)] = &[
     (0x09, 0x0d),
     (0x20, 0x20),
     (0xa0, 0xa0),

@@ -4,7 +4,8 @@
 //! annotation, as the JSON Schema specification has it by default, 2020-12 Validation §7.2.1).
 //!
 //! The formats are ajv-formats' full list, each read as its definition (a regular expression or
-//! a function) reads it, by hand: string formats check strings only, `int32`, `int64`, `float`
+//! a function) reads it, by hand (`ipv6` through the standard library's address parser, `regex`
+//! through the page's pattern engine): string formats check strings only, `int32`, `int64`, `float`
 //! and `double` check numbers only, every other value passes. A format outside the list is a
 //! problem with the schema ([`known`]), as Ajv refuses such a schema ("unknown format") when it
 //! compiles it.
@@ -104,21 +105,6 @@ fn z_anchor(s: &str) -> bool {
     (1..b.len().saturating_sub(1)).any(|i| b[i] == b'\\' && b[i + 1] == b'Z' && b[i - 1] != b'\\')
 }
 
-/// JavaScript's `\s`: white space and line terminators (ECMA-262 §22.2.2.9).
-fn js_space(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200a}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202f}'
-                | '\u{205f}'
-                | '\u{3000}'
-                | '\u{feff}'
-    )
-}
-
 fn digits(s: &str, n: usize) -> Option<u32> {
     (s.len() == n && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
 }
@@ -204,7 +190,7 @@ fn time(s: &str, zone_required: bool) -> bool {
 
 /// A date and a time split by `T`, `t` or one white-space character (ajv-formats).
 fn date_time(s: &str, zone_required: bool) -> bool {
-    let is_sep = |c: char| c == 'T' || c == 't' || js_space(c);
+    let is_sep = |c: char| c == 'T' || c == 't' || crate::domain::pattern::is_js_space(c);
     let mut parts = s.split(is_sep);
     match (parts.next(), parts.next(), parts.next()) {
         (Some(d), Some(t), None) => date(d) && time(t, zone_required),
@@ -391,7 +377,7 @@ fn uri(s: &str, reference: bool) -> bool {
 /// top-level label of two or more letters, an optional port of 2-5 digits, then nothing or `/`
 /// and any characters but white space.
 fn url(s: &str) -> bool {
-    if s.chars().any(js_space) {
+    if s.chars().any(crate::domain::pattern::is_js_space) {
         return false;
     }
     let Some(colon) = s.find("://") else {

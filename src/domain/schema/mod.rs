@@ -311,6 +311,20 @@ pub fn validate(value: &Value, schema: &Value) -> Vec<SchemaError> {
 /// Whether `schema` can be used as written: a known dialect (or none named), every reference
 /// inside the document, every pattern valid. Returns the dialect it will be checked with.
 pub fn check_schema(schema: &Value) -> Result<Dialect, SchemaProblem> {
+    checked(schema, Validator::new)
+}
+
+/// As [`check_schema`], with `format` asserted ([`Validator::asserting_formats`]): what a JSON
+/// schema check needs of its schema, an unknown format included.
+pub fn check_schema_asserting_formats(schema: &Value) -> Result<Dialect, SchemaProblem> {
+    checked(schema, Validator::asserting_formats)
+}
+
+/// The dialect named, the keyword values, then `build`, the one index build.
+fn checked(
+    schema: &Value,
+    build: fn(&Value) -> Result<Validator, SchemaProblem>,
+) -> Result<Dialect, SchemaProblem> {
     if let Some(named) = schema.get("$schema") {
         let text = named
             .as_str()
@@ -320,7 +334,7 @@ pub fn check_schema(schema: &Value) -> Result<Dialect, SchemaProblem> {
         }
     }
     lint(schema, "the top", 0)?;
-    Validator::new(schema).map(|v| v.dialect())
+    build(schema).map(|v| v.dialect())
 }
 
 /// The seven names `type` takes (2020-12 Validation §6.1.1; draft-07 §6.1.1).
