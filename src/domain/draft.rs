@@ -1817,6 +1817,46 @@ mod tests {
     }
 
     #[test]
+    fn an_unusable_format_schema_is_named_until_it_is_mended() {
+        let mut d = Draft::default();
+        let mut got = spec("v1");
+        got.format = "JSON.".into();
+        got.json_schema = r#"{"properties":{"tel":{"format":"phone"}}}"#.into();
+        d.commit(got.clone(), Origin::Pasted, 1.0);
+        // (The other sections' gaps aside.)
+        let schema_gaps = |d: &Draft| {
+            let mut g = d.open_gaps();
+            g.retain(|g| g.section() == Section::Format);
+            g
+        };
+        let gaps = schema_gaps(&d);
+        assert!(
+            matches!(gaps.as_slice(), [Gap::Schema(p)] if p.contains("\"phone\"")),
+            "{gaps:?}"
+        );
+        // Another section typed: still named.
+        got.persona = "You are a clerk.".into();
+        d.commit(
+            got.clone(),
+            Origin::Edited {
+                section: Section::Persona,
+            },
+            2.0,
+        );
+        assert_eq!(schema_gaps(&d), gaps);
+        // The format mended by hand: gone.
+        got.json_schema = r#"{"properties":{"tel":{"pattern":"^[0-9 +]+$"}}}"#.into();
+        d.commit(
+            got,
+            Origin::Edited {
+                section: Section::Format,
+            },
+            3.0,
+        );
+        assert_eq!(schema_gaps(&d), []);
+    }
+
+    #[test]
     fn typing_amends_only_its_own_unrun_version() {
         let mut d = Draft::default();
         d.commit(spec("v1"), Origin::Pasted, 1.0);

@@ -562,7 +562,7 @@ mod tests {
         let text = send_check(&large, &c).describe("your idea", "gpt-4o");
         assert!(
             text.starts_with(
-                "This request is large: your idea makes it 32 KB of text, about 7,986 tokens"
+                "This request is large: your idea makes it 32 KB of text, about 8,014 tokens"
             ),
             "{text}"
         );
@@ -583,7 +583,7 @@ mod tests {
         assert!(size.tokens > MAX_INPUT_TOKENS);
         let text = send_check(&huge, &c).describe("your idea", "gpt-4o");
         assert!(
-            text.starts_with("Not sent: your idea makes this request 542 KB of text, about 138,"),
+            text.starts_with("Not sent: your idea makes this request 543 KB of text, about 138,"),
             "{text}"
         );
         assert!(text.contains("more than the 100,000 tokens"), "{text}");

@@ -1130,7 +1130,10 @@ impl Assertion {
                             .into(),
                     );
                 }
-                schema_problem(&text)
+                match given {
+                    Some(_) => schema_problem(&text),
+                    None => format_schema_problem(&text),
+                }
             }
             Check::ContainsJson(given) => schema(given),
             Check::Length {
@@ -1241,6 +1244,17 @@ pub fn schema_problem(text: &str) -> Option<String> {
         Ok(_) => Some("The JSON schema must be a JSON object, or true or false.".into()),
         Err(e) => Some(format!("The JSON schema is not valid JSON: {e}")),
     }
+}
+
+/// [`schema_problem`] of the Format section's JSON schema `text`, said as that section's: "The
+/// Format section's JSON schema cannot be used: …" (its checks read it from there, and a model
+/// may have written it); `None` for an empty schema (none given) or a usable one.
+pub fn format_schema_problem(text: &str) -> Option<String> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    schema_problem(text)
+        .map(|p| p.replacen("The JSON schema", "The Format section's JSON schema", 1))
 }
 
 /// promptfoo's 0-1 `threshold` of a model-graded check as a pass mark on the judge's 1-10 scale:

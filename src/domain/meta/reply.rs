@@ -145,6 +145,12 @@ pub enum Gap {
     /// The reply's JSON breaks (a syntax error) inside this section's value: what it holds was
     /// read up to the break and may be incomplete.
     Broken(Section),
+    /// Format's JSON schema is one the JSON checks (*Matches the JSON schema*, promptfoo's
+    /// `is-json` with a schema) cannot use: the problem as
+    /// [`format_schema_problem`](crate::domain::eval::format_schema_problem) words it, without
+    /// its final period (an unknown `format` such as `phone`, which promptfoo's Ajv refuses, a
+    /// keyword value its metaschema refuses, text that is not JSON).
+    Schema(String),
 }
 
 impl Gap {
@@ -158,6 +164,7 @@ impl Gap {
             | Self::CutOff(s)
             | Self::Broken(s) => *s,
             Self::ExampleNoOutput(_) | Self::ExampleEmpty(_) => Section::Examples,
+            Self::Schema(_) => Section::Format,
         }
     }
 
@@ -223,6 +230,7 @@ impl Gap {
                 "{} may be incomplete or misread: the reply's JSON has a mistake inside it",
                 s.title()
             ),
+            Self::Schema(problem) => problem.clone(),
         }
     }
 
@@ -269,6 +277,13 @@ impl Gap {
                  write the whole {} section, consistent with the other sections.",
                 s.title()
             ),
+            Self::Schema(problem) => format!(
+                "{problem}. Keep the description of the format as it is and write the JSON schema \
+                 again so that it can be used: standard JSON Schema keywords only, and a \
+                 \"format\" only from date, time, date-time, duration, email, hostname, ipv4, \
+                 ipv6, uri, uri-reference, uuid and regex (describe anything else, such as a \
+                 phone number, with a \"pattern\" or in words)."
+            ),
         }
     }
 }
@@ -308,15 +323,18 @@ enum GapKind {
     NotRead,
     NotArrived,
     Missing,
+    /// Format's JSON schema the checks cannot use ([`Gap::Schema`]).
+    Unusable,
 }
 
 impl GapKind {
-    const ALL: [Self; 5] = [
+    const ALL: [Self; 6] = [
         Self::Unfinished,
         Self::Misread,
         Self::NotRead,
         Self::NotArrived,
         Self::Missing,
+        Self::Unusable,
     ];
 
     fn of(g: &Gap) -> Self {
@@ -325,6 +343,7 @@ impl GapKind {
             _ if g.unfinished() => Self::Unfinished,
             Gap::NotRead(_) => Self::NotRead,
             Gap::NotArrived(_) => Self::NotArrived,
+            Gap::Schema(_) => Self::Unusable,
             _ => Self::Missing,
         }
     }
@@ -340,6 +359,7 @@ impl GapKind {
             Self::NotRead => ("was not read", "were not read"),
             Self::NotArrived => ("did not arrive", "did not arrive"),
             Self::Missing => ("is missing", "are missing"),
+            Self::Unusable => ("cannot be used", "cannot be used"),
         }
     }
 
@@ -351,6 +371,7 @@ impl GapKind {
             Self::NotRead => "not read",
             Self::NotArrived => "did not arrive",
             Self::Missing => "missing",
+            Self::Unusable => "cannot be used",
         }
     }
 }
@@ -388,7 +409,9 @@ pub fn min_items(section: Section) -> usize {
         .unwrap_or(0) as usize
 }
 
-/// What the prompt still lacks, section by section in order.
+/// What the prompt still lacks, section by section in order; Format's JSON schema counts as
+/// lacking when the JSON checks cannot use it ([`Gap::Schema`]: a model's `"format": "phone"`
+/// left *Matches the JSON schema* unusable and the run waiting, with nothing said at the source).
 pub fn gaps(spec: &PromptSpec) -> Vec<Gap> {
     let mut out = Vec::new();
     for s in Section::ALL {
@@ -427,6 +450,12 @@ pub fn gaps(spec: &PromptSpec) -> Vec<Gap> {
                         want,
                     });
                 }
+            }
+            Section::Format => {
+                out.extend(
+                    crate::domain::eval::format_schema_problem(&spec.json_schema)
+                        .map(|p| Gap::Schema(p.trim_end_matches('.').to_owned())),
+                );
             }
             _ => {}
         }

@@ -24,6 +24,19 @@ fn recorded() -> String {
     .unwrap()
 }
 
+/// The prompt read from the recorded reply, whose only gap is its JSON schema ("json", not
+/// JSON).
+fn read_recorded(text: &str) -> PromptSpec {
+    spec_from_reply(text).unwrap_or_else(|e| {
+        assert!(
+            matches!(e.gaps.as_slice(), [Gap::Schema(_)]),
+            "{:?}",
+            e.gaps
+        );
+        e.partial
+    })
+}
+
 #[test]
 fn generate_request_carries_the_idea_details_and_schema() {
     let req = generate_request(&idea());
@@ -103,7 +116,7 @@ fn generate_request_per_provider_uses_each_native_structured_form() {
 
 #[test]
 fn section_and_adapt_requests() {
-    let spec = spec_from_reply(&recorded()).unwrap();
+    let spec = read_recorded(&recorded());
     let r = section_request(&spec, Section::Steps, "more concise");
     assert!(
         r.messages[0]
@@ -232,7 +245,15 @@ fn variables_split_on_commas_only_and_every_change_is_said() {
 
 #[test]
 fn a_recorded_reply_fills_all_five_sections() {
-    let spec = spec_from_reply(&recorded()).unwrap();
+    // The tiny model's recorded reply: every section filled, and a JSON schema ("json") that is
+    // not JSON, named as Format's gap.
+    let err = spec_from_reply(&recorded()).unwrap_err();
+    assert!(
+        matches!(err.gaps.as_slice(), [Gap::Schema(p)] if p.contains("is not valid JSON")),
+        "{:?}",
+        err.gaps
+    );
+    let spec = err.partial;
     assert!(spec.missing().is_empty(), "{spec:?}");
     assert_eq!(spec.examples.len(), 3);
 }
@@ -315,7 +336,7 @@ fn near_json_replies_are_read_without_asking_again() {
         )
         .replacen("\"7.1.5.2.1.0\"", "'7.1.5.2.1.0',", 1);
     assert!(serde_json::from_str::<Value>(&text).is_err());
-    let spec = spec_from_reply(&text).unwrap();
+    let spec = read_recorded(&text);
     assert_eq!(spec.persona, "line one\nline two");
     assert_eq!(spec.steps.len(), 7);
     let next = reply::read_section(&spec, Section::Steps, "{steps: ['One.', 'Two.',],}", false)
@@ -337,7 +358,7 @@ fn texts_reach_the_requests_as_written() {
     assert!(user.contains(&format!("audience {TRAP}")), "{user}");
     let spec = PromptSpec {
         persona: format!("persona {TRAP}"),
-        ..spec_from_reply(&recorded()).unwrap()
+        ..read_recorded(&recorded())
     };
     let user = &section_request(&spec, Section::Steps, TRAP).messages[0].text;
     assert!(user.contains(&format!("persona {TRAP}")), "{user}");
@@ -422,4 +443,78 @@ fn an_accent_typed_apart_from_its_letter_is_named() {
             "\u{201c}re\u{301}sume\u{301} text\u{201d} became \u{201c}resume_text\u{201d}: its accents were typed apart from their letters (U+0301), which a name cannot hold; type each accented letter as one character to keep them; and a name has no spaces."
         ]
     );
+}
+
+/// A model-written Format schema the JSON checks cannot use (`"format": "phone"`, which
+/// ajv-formats does not define, so promptfoo's Ajv refuses the schema) is a gap of Format, said
+/// as that section's, with an instruction that names the problem; the repair message sends it
+/// back. Before, the reply read as complete and the suggested schema check waited to be fixed.
+#[test]
+fn a_format_schema_the_checks_cannot_use_is_a_gap_of_format() {
+    let reply = |schema: &str| {
+        serde_json::json!({
+            "analysis": "", "persona": "You are a clerk.", "context": "Notes arrive.",
+            "steps": ["Read the notes.", "List the items."], "format": "JSON.",
+            "json_schema": schema,
+            "examples": [{"input": "a", "output": "{}"}, {"input": "b", "output": "{}"},
+                         {"input": "", "output": "{}"}]
+        })
+        .to_string()
+    };
+    let phone = r#"{"type":"object","properties":{"tel":{"type":"string","format":"phone"}}}"#;
+    let err = spec_from_reply(&reply(phone)).unwrap_err();
+    let [Gap::Schema(problem)] = err.gaps.as_slice() else {
+        panic!("{:?}", err.gaps)
+    };
+    assert!(
+        problem.starts_with("The Format section's JSON schema cannot be used: ")
+            && problem.contains("phone")
+            && !problem.ends_with('.'),
+        "{problem}"
+    );
+    let gap = &err.gaps[0];
+    assert_eq!(gap.section(), Section::Format);
+    assert!(
+        gap.instruction()
+            .starts_with(&format!("{problem}. Keep the description"))
+            && gap.instruction().contains("\"pattern\""),
+        "{}",
+        gap.instruction()
+    );
+    assert_eq!(
+        err.partial.json_schema, phone,
+        "what arrived is kept as written"
+    );
+    assert_eq!(reply::gaps_title(&err.gaps), "Cannot be used");
+    assert_eq!(
+        reply::gaps_summary(&err.gaps).as_deref(),
+        Some("1 part cannot be used")
+    );
+    let StructuredError::Schema(lines) = err.error() else {
+        panic!("{:?}", err.error())
+    };
+    assert_eq!(lines, [problem.clone()]);
+    // Not JSON, and not an object: the same gap, each said as it is.
+    for (schema, words) in [
+        ("{\"type\": ", "is not valid JSON"),
+        ("[1]", "must be a JSON object, or true or false"),
+        (r#"{"type":"string","minLength":-1}"#, "cannot be used"),
+    ] {
+        let err = spec_from_reply(&reply(schema)).unwrap_err();
+        match err.gaps.as_slice() {
+            [Gap::Schema(p)] => assert!(
+                p.starts_with("The Format section's JSON schema ") && p.contains(words),
+                "{schema}: {p}"
+            ),
+            other => panic!("{schema}: {other:?}"),
+        }
+    }
+    // Usable schemas, a format ajv-formats knows and none at all read as complete.
+    for schema in [
+        r#"{"type":"object","properties":{"d":{"type":"string","format":"date"}}}"#,
+        "true",
+        "",
+    ] {
+        assert!(spec_from_reply(&reply(schema)).is_ok(), "{schema}");
+    }
 }

@@ -416,11 +416,64 @@ async fn idea_to_prompt_with_the_fake_provider() -> anyhow::Result<()> {
         )
         .await?;
 
+    // A Format schema the JSON checks cannot use (ajv-formats has no "phone", so promptfoo's Ajv
+    // refuses it, and *Matches the JSON schema* would wait to be fixed): named above the
+    // sections as Format's, and the model asked to write it again with the reason.
+    let mut phone: serde_json::Value = serde_json::from_str(&spec_reply("v8")).unwrap();
+    phone["format"] = json!("A JSON object with the phone number.");
+    phone["json_schema"] =
+        json!(r#"{"type":"object","properties":{"tel":{"type":"string","format":"phone"}}}"#);
+    fake.push_replies([
+        phone.to_string(),
+        json!({"format": "A JSON object with the phone number.",
+               "json_schema": r#"{"type":"object","properties":{"tel":{"type":"string","pattern":"^[0-9 +]+$"}}}"#})
+        .to_string(),
+    ]);
+    p.generate().await?;
+    p.wait_version(8).await?;
+    p.wait_idle().await?;
+    browser
+        .wait_for_text("The Format section's JSON schema cannot be used")
+        .await?;
+    let gaps = browser
+        .eval("return document.querySelector('.pw-gaps')?.innerText ?? ''")
+        .await?;
+    let gaps = gaps.as_str().unwrap_or_default();
+    assert!(
+        gaps.starts_with("Cannot be used") && gaps.contains("\"phone\""),
+        "{gaps}"
+    );
+    browser
+        .client
+        .find(fantoccini::Locator::Css(
+            "button[aria-label^=\"Write it with the model: The Format section's JSON schema\"]",
+        ))
+        .await?
+        .click()
+        .await?;
+    p.wait_version(9).await?;
+    p.wait_idle().await?;
+    let ask = fake.chat_requests().pop().unwrap();
+    assert!(
+        ask.body
+            .contains("Keep the description of the format as it is")
+            && ask.body.contains("phone"),
+        "the request says what is wrong with the schema: {}",
+        ask.body
+    );
+    assert!(p.section("Format").await?.contains("pattern"));
+    browser
+        .wait_until(
+            "return !document.querySelector('.pw-gaps')",
+            "the mended schema's gap to disappear",
+        )
+        .await?;
+
     // Everything survives a reload, once the page says it is saved.
     browser.wait_for_text("Saved in this browser").await?;
     browser.client.refresh().await?;
     browser.wait_for_role_name("heading", "Versions").await?;
-    assert!(p.section("Persona").await?.contains("v6"));
+    assert!(p.section("Persona").await?.contains("v8"));
     assert!(
         p.section("Examples")
             .await?
