@@ -112,3 +112,99 @@ fn every_model_call_goes_through_the_engine() {
         offences.join("\n")
     );
 }
+
+/// The test command builds from a mirror of the clone (`scripts/mirror.py`): it must hold exactly
+/// the clone's files (tracked, and untracked ones .gitignore keeps), leave a file whose bytes are
+/// the same untouched (its time is how cargo judges freshness), write a changed one with its
+/// executable bit, remove what the clone lacks (a deleted test must not be built from an old
+/// copy), and `--back` copy the cases proptest saved in the mirror to the clone.
+#[test]
+fn the_test_commands_mirror_holds_exactly_the_clones_files() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::Command;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/mirror.py");
+    let tmp = std::env::temp_dir().join(format!("pw-mirror-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let (clone, mirror) = (tmp.join("clone"), tmp.join("mirror"));
+    let write = |p: &Path, text: &str| {
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(&clone.join(".gitignore"), "ignored.txt\n");
+    write(&clone.join("same.txt"), "same");
+    write(&clone.join("sub/changed.txt"), "new");
+    write(&clone.join("ignored.txt"), "not a source");
+    write(&clone.join("run.sh"), "#!/bin/sh\n");
+    std::fs::set_permissions(clone.join("run.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let git = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(&clone)
+        .status()
+        .unwrap();
+    assert!(git.success());
+    write(&mirror.join("same.txt"), "same");
+    write(&mirror.join("sub/changed.txt"), "old");
+    write(&mirror.join("stale.txt"), "deleted from the clone");
+    write(&mirror.join("gone/deep/file.rs"), "a deleted test");
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(mirror.join("same.txt"))
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let run = |args: &[&Path]| {
+        let out = Command::new("python3")
+            .arg(&script)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(
+        run(&[&clone, &mirror]).trim(),
+        "4 files, 3 written, 2 removed"
+    );
+    let read = |p: &str| std::fs::read_to_string(mirror.join(p)).ok();
+    assert_eq!(read("sub/changed.txt").as_deref(), Some("new"));
+    assert_eq!(read("ignored.txt"), None);
+    assert_eq!(read("stale.txt"), None);
+    assert!(
+        !mirror.join("gone").exists(),
+        "the emptied folder is removed"
+    );
+    let same = std::fs::metadata(mirror.join("same.txt")).unwrap();
+    assert_eq!(
+        same.modified().unwrap(),
+        old,
+        "an unchanged file keeps its time"
+    );
+    let mode = std::fs::metadata(mirror.join("run.sh"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o111, 0o111, "the executable bit is kept");
+    // Nothing changed: nothing written; one file changed: that one.
+    assert_eq!(
+        run(&[&clone, &mirror]).trim(),
+        "4 files, 0 written, 0 removed"
+    );
+    write(&clone.join("same.txt"), "edited");
+    assert_eq!(
+        run(&[&clone, &mirror]).trim(),
+        "4 files, 1 written, 0 removed"
+    );
+    // A case proptest saved while the mirror's tests ran goes back to the clone.
+    write(
+        &mirror.join("src/proptest-regressions/x.txt"),
+        "cc 0123 # shrinks to x = 1",
+    );
+    let back = run(&[Path::new("--back"), &clone, &mirror]);
+    assert!(back.contains("src/proptest-regressions/x.txt"), "{back}");
+    assert_eq!(
+        std::fs::read_to_string(clone.join("src/proptest-regressions/x.txt")).unwrap(),
+        "cc 0123 # shrinks to x = 1"
+    );
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
