@@ -70,8 +70,11 @@ pub(super) struct Index {
     dynamic: HashMap<String, String>,
     /// JSON Pointer of each walked subschema → the base URI in effect there.
     bases: HashMap<String, Arc<str>>,
-    /// Every `format` named, with the JSON Pointer of its keyword: checked against the known
-    /// formats when they are asserted ([`super::Validator::asserting_formats`]).
+    /// Every `format` named where a validator compiles it, with the JSON Pointer of its
+    /// keyword: checked against the known formats when they are asserted
+    /// ([`super::Validator::asserting_formats`]). A format inside a `$defs` (or `definitions`)
+    /// entry nothing refers to is left out: Ajv compiles only the schemas it reaches, so it
+    /// never meets that format (ajv-validator/ajv#1546).
     pub(super) formats: Vec<(String, String)>,
 }
 
@@ -88,6 +91,8 @@ struct Walker<'a> {
     references: Vec<Reference>,
     patterns: Vec<(String, String)>,
     formats: Vec<(String, String)>,
+    /// The JSON Pointer of every `$defs` / `definitions` entry.
+    def_roots: Vec<String>,
 }
 
 impl Index {
@@ -117,12 +122,18 @@ impl Index {
             references: Vec::new(),
             patterns: Vec::new(),
             formats: Vec::new(),
+            def_roots: Vec::new(),
         };
         walker.walk(&root, String::new(), &root_base, 0)?;
-        let (references, patterns) = (walker.references, walker.patterns);
-        index.formats = walker.formats;
+        let (references, patterns, formats, def_roots) = (
+            walker.references,
+            walker.patterns,
+            walker.formats,
+            walker.def_roots,
+        );
         index.root_base = root_base;
         index.root = root;
+        index.formats = index.reached_formats(formats, &def_roots, &references);
         for (p, at) in patterns {
             if let Err(reason) = pattern::check(&p) {
                 let at = if at.is_empty() { "/".into() } else { at };
@@ -161,6 +172,68 @@ impl Index {
         Ok(index)
     }
 
+    /// The `formats` (keyword pointers) in the subschemas a validator compiles: the root and every
+    /// `$ref` / `$dynamicRef` target reached from it, each with its subschemas but not the
+    /// `$defs` entries inside it (`def_roots`), which count only when a reached reference
+    /// leads into them.
+    fn reached_formats(
+        &self,
+        formats: Vec<(String, String)>,
+        def_roots: &[String],
+        references: &[Reference],
+    ) -> Vec<(String, String)> {
+        let under = |node: &str, top: &str| {
+            node == top || node.strip_prefix(top).is_some_and(|r| r.starts_with('/'))
+        };
+        // Whether `node` is compiled from `entry`: under it, and not inside a `$defs` entry
+        // that is below `entry`.
+        let from = |entry: &str, node: &str| {
+            under(node, entry)
+                && !def_roots
+                    .iter()
+                    .any(|d| d != entry && under(d, entry) && under(node, d))
+        };
+        let mut entries = vec![String::new()];
+        let mut used = vec![false; references.len()];
+        loop {
+            let mut grew = false;
+            for (r, used) in references.iter().zip(used.iter_mut()) {
+                if *used || !entries.iter().any(|e| from(e, &r.at)) {
+                    continue;
+                }
+                *used = true;
+                if let Some(target) = self.pointer_of(&r.base, &r.raw) {
+                    entries.push(target);
+                    grew = true;
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
+        formats
+            .into_iter()
+            .filter(|(_, at)| {
+                let node = at.strip_suffix("/format").unwrap_or(at);
+                entries.iter().any(|e| from(e, node))
+            })
+            .collect()
+    }
+
+    /// The JSON Pointer in this document that `reference` leads to from a schema whose base URI
+    /// is `base` (`None`: another document, or nothing there).
+    fn pointer_of(&self, base: &str, reference: &str) -> Option<String> {
+        let (doc, fragment) = uri::resolve(base, reference);
+        let root_ptr = self.resources.get(&doc)?;
+        if fragment.is_empty() {
+            Some(root_ptr.clone())
+        } else if fragment.starts_with('/') {
+            Some(format!("{root_ptr}{}", uri::percent_decode(&fragment)))
+        } else {
+            self.anchors.get(&format!("{doc}#{fragment}")).cloned()
+        }
+    }
+
     /// The base URI in effect inside `child`, a subschema of a schema whose base is `parent`.
     pub(super) fn child_base(&self, parent: &Arc<str>, child: &Value) -> Arc<str> {
         own_base(self.dialect, parent, child)
@@ -170,16 +243,10 @@ impl Index {
     /// the resolved URI (2020-12 Core §8.2.3.1; fragments: RFC 6901 §6 or a plain name).
     pub(super) fn resolve(&self, base: &str, reference: &str) -> (Target<'_>, String) {
         let (doc, fragment) = uri::resolve(base, reference);
-        let Some(root_ptr) = self.resources.get(&doc) else {
+        if !self.resources.contains_key(&doc) {
             return (Target::Remote(doc), fragment);
-        };
-        let ptr = if fragment.is_empty() {
-            Some(root_ptr.clone())
-        } else if fragment.starts_with('/') {
-            Some(format!("{root_ptr}{}", uri::percent_decode(&fragment)))
-        } else {
-            self.anchors.get(&format!("{doc}#{fragment}")).cloned()
-        };
+        }
+        let ptr = self.pointer_of(base, reference);
         let target = ptr.and_then(|p| {
             let node = self.root.pointer(&p)?;
             let base = self
@@ -296,6 +363,9 @@ impl Walker<'_> {
                     for (name, sub) in map.iter().filter(|(_, s)| s.is_object() || s.is_boolean()) {
                         let b = own_base(self.dialect, base, sub);
                         let p = child_ptr(&format!("/{}", uri::escape_token(name)));
+                        if matches!(k, "$defs" | "definitions") {
+                            self.def_roots.push(p.clone());
+                        }
                         self.walk(sub, p, &b, depth + 1)?;
                     }
                 }

@@ -848,3 +848,75 @@ fn asserted_formats_read_as_ajv_formats_reads_them() {
     );
     assert!(Validator::new(&phone).is_ok());
 }
+
+/// Ajv compiles only the subschemas it reaches (ajv-validator/ajv#1546): an unknown format in a
+/// `$defs` entry nothing refers to is never met, so promptfoo runs that schema; one a reached
+/// `$ref` leads to, directly or through another entry, makes Ajv refuse it. A property named
+/// `$defs` is a property, not a definitions list.
+#[test]
+fn an_unknown_format_counts_only_where_a_validator_reaches_it() {
+    let unknown = |schema: Value| match Validator::asserting_formats(&schema) {
+        Ok(_) => None,
+        Err(SchemaProblem::UnknownFormat { at, .. }) => Some(at),
+        Err(other) => panic!("{schema}: {other}"),
+    };
+    let cases = [
+        (
+            json!({"type": "object", "$defs": {"t": {"format": "phone"}}}),
+            None,
+        ),
+        (
+            json!({"$defs": {"t": {"format": "phone"}}, "$ref": "#/$defs/t"}),
+            Some("/$defs/t/format"),
+        ),
+        // Through another entry, reached only when the first one is.
+        (
+            json!({"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"format": "phone"}}}),
+            None,
+        ),
+        (
+            json!({"properties": {"p": {"$ref": "#/$defs/a"}},
+                   "$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"format": "phone"}}}),
+            Some("/$defs/b/format"),
+        ),
+        // Inside an entry's own subschemas, by an anchor, and draft-07's `definitions`.
+        (
+            json!({"items": {"$ref": "#/$defs/a/properties/x"},
+                   "$defs": {"a": {"properties": {"x": {"items": {"format": "phone"}}}}}}),
+            Some("/$defs/a/properties/x/items/format"),
+        ),
+        (
+            json!({"items": {"$ref": "#tel"},
+                   "$defs": {"a": {"$anchor": "tel", "format": "phone"}}}),
+            Some("/$defs/a/format"),
+        ),
+        (
+            json!({"$schema": "http://json-schema.org/draft-07/schema#",
+                   "definitions": {"a": {"format": "phone"}},
+                   "properties": {"p": {"$ref": "#/definitions/a"}}}),
+            Some("/definitions/a/format"),
+        ),
+        (
+            json!({"$schema": "http://json-schema.org/draft-07/schema#",
+                   "definitions": {"a": {"format": "phone"}}}),
+            None,
+        ),
+        // A reference to the root does not reach the root's definitions.
+        (
+            json!({"properties": {"next": {"$ref": "#"}}, "$defs": {"t": {"format": "phone"}}}),
+            None,
+        ),
+        // Nested definitions below a subschema, and a property named `$defs`.
+        (
+            json!({"properties": {"p": {"$defs": {"q": {"format": "phone"}}}}}),
+            None,
+        ),
+        (
+            json!({"properties": {"$defs": {"format": "phone"}}}),
+            Some("/properties/$defs/format"),
+        ),
+    ];
+    for (schema, want) in cases {
+        assert_eq!(unknown(schema.clone()).as_deref(), want, "{schema}");
+    }
+}
