@@ -1461,7 +1461,23 @@ pub fn check(
         }
     }
     let v = check_as_written(a, output, observed, spec, judgement);
-    if a.negate { v.negated() } else { v }
+    let v = if a.negate { v.negated() } else { v };
+    // An empty answer scores 0 under `is-refusal` and `not-is-refusal` alike (promptfoo's
+    // `handleIsRefusal`): the negation does not turn it into 1.
+    match v {
+        Verdict::Done { pass, reason, .. }
+            if a.kind() == CheckKind::IsRefusal
+                && observed.refusal.is_none()
+                && output.trim().is_empty() =>
+        {
+            Verdict::Done {
+                pass,
+                score: 0.0,
+                reason,
+            }
+        }
+        v => v,
+    }
 }
 
 /// Why a JSON schema check failed, in a few words (at most three errors named).
@@ -1900,7 +1916,15 @@ fn check_as_written(
                 );
             }
             match matchers::refusal_wording(output) {
-                Some(w) if w.is_empty() => Verdict::done(true, "The answer is empty: a refusal."),
+                // Passed with a score of 0, as promptfoo's `handleIsRefusal` has it ("Empty
+                // response treated as refusal", score 0; under `not-`, a fail scored 0 too: see
+                // `check`).
+                Some(w) if w.is_empty() => Verdict::Done {
+                    pass: true,
+                    score: 0.0,
+                    reason: "The answer is empty: a refusal (scored 0, as promptfoo scores an empty answer)."
+                        .into(),
+                },
                 Some(w) => Verdict::done(true, format!("It reads as a refusal ({}).", excerpt(&w))),
                 None => Verdict::done(false, "It answers: no refusal wording found."),
             }

@@ -1532,3 +1532,55 @@ fn a_case_score_just_under_its_mark_does_not_read_as_reaching_it() {
         ]
     );
 }
+
+/// promptfoo's `handleIsRefusal`: an empty (or blank) answer passes `is-refusal` and fails
+/// `not-is-refusal`, scored 0 both ways; a refusal in words scores 1 (0 under `not-`). Here the
+/// empty answer scored 1, and its `not-` form 1 too after the negation.
+#[test]
+fn an_empty_answer_is_a_refusal_scored_zero_either_way() {
+    let verdict = |negate: bool, output: &str| {
+        let mut x = a(Check::IsRefusal);
+        x.negate = negate;
+        match check(&x, output, &Observed::default(), None, None) {
+            Verdict::Done { pass, score, .. } => (pass, score),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(verdict(false, ""), (true, 0.0));
+    assert_eq!(verdict(false, " \n\t"), (true, 0.0));
+    assert_eq!(verdict(true, ""), (false, 0.0));
+    assert_eq!(verdict(false, "I can't help with that."), (true, 1.0));
+    assert_eq!(verdict(true, "I can't help with that."), (false, 0.0));
+    assert_eq!(verdict(false, "Here it is."), (false, 0.0));
+    assert_eq!(verdict(true, "Here it is."), (true, 1.0));
+    // A case with nothing else to check passes with score 0 (promptfoo: every assertion passed);
+    // with a pass mark above 0 it fails on its score.
+    let mut suite = Suite::default();
+    let id = suite.add(TestCase {
+        input: "x".into(),
+        assertions: vec![a(Check::IsRefusal)],
+        ..Default::default()
+    });
+    let case = suite.case(id).unwrap().clone();
+    let s = score_case(
+        &suite,
+        &case,
+        "",
+        &Observed::default(),
+        None,
+        &SortedMap::new(),
+    );
+    assert!(s.pass, "{s:?}");
+    assert_eq!(s.score, Some(0.0));
+    let mut marked = case.clone();
+    marked.threshold = Some(0.5);
+    let s = score_case(
+        &suite,
+        &marked,
+        "",
+        &Observed::default(),
+        None,
+        &SortedMap::new(),
+    );
+    assert!(!s.pass, "{s:?}");
+}
