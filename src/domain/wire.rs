@@ -1998,6 +1998,8 @@ impl Assertion {
     /// where promptfoo fails). Drafts and links written before the `javascript` form keep the
     /// old reading; a file Promptwright exported before that form (its JSONL, YAML or CSV)
     /// comes in with such a check to fix, as promptfoo reads it.
+    /// An `answer-relevance` with no `threshold` comes in at the lowest pass mark, as
+    /// promptfoo's default of 0 (every answer passes).
     pub fn from_promptfoo(w: &AssertionV1) -> Result<Self, UnsupportedCheck> {
         let mut a = Self::try_from(w)?;
         let written = w.value.as_ref().map(text_of).unwrap_or_default();
@@ -2005,6 +2007,20 @@ impl Assertion {
         if kind.trim_start_matches("not-") == "regex" && written.starts_with("(?i)") {
             a.check = Check::Regex(written);
             a.ignore_case = false;
+        }
+        // promptfoo's answer-relevance with no threshold uses 0 (`threshold ?? 0`: its docs warn
+        // that it then passes every answer): the lowest pass mark, 1/10, which every graded
+        // answer meets, written back as 0. It came in at 7/10 and failed answers promptfoo
+        // passes. Our own drafts and exports always write its threshold.
+        if let Check::Graded {
+            grader: crate::domain::eval::Grader::AnswerRelevance,
+            threshold,
+            ..
+        } = &mut a.check
+            && w.threshold.is_none()
+        {
+            *threshold = crate::domain::eval::pass_mark(Some(0.0));
+            a.threshold_as_written = Some(0.0);
         }
         Ok(a)
     }

@@ -2933,14 +2933,50 @@ fn model_graded_checks_with_no_threshold_export_with_none() {
     let text = "tests:\n  - vars: {q: x}\n    assert:\n      - type: factuality\n        value: Paris\n      - type: g-eval\n        value: clear\n      - type: model-graded-closedqa\n        value: polite\n      - type: llm-rubric\n        value: kind\n      - type: g-eval\n        value: brief\n        threshold: 0.7\n      - type: answer-relevance\n";
     let im = import("t.yaml", text).unwrap();
     let out = to_jsonl(&im.cases);
-    // answer-relevance keeps one: promptfoo's default there is 0 (every answer passes).
+    // answer-relevance keeps one: promptfoo's default there is 0 (every answer passes), which
+    // comes in as the lowest pass mark and goes out as 0.
     assert_eq!(out.matches("threshold").count(), 2, "{out}");
     assert!(out.contains(r#""value":"brief","threshold":0.7"#), "{out}");
     assert!(
-        out.contains(r#"{"type":"answer-relevance","threshold":0.7}"#),
+        out.contains(r#"{"type":"answer-relevance","threshold":0.0}"#),
         "{out}"
     );
     assert_eq!(import("t.jsonl", &out).unwrap().cases, im.cases);
+}
+
+// Session 55's notes: an answer-relevance with no threshold came in at 7/10, failing answers
+// promptfoo passes (its default is 0); one with a threshold keeps it, and our own drafts, which
+// always write it, read as they are.
+#[test]
+fn answer_relevance_with_no_threshold_passes_every_graded_answer_as_in_promptfoo() {
+    let text = "tests:\n  - vars: {q: x}\n    assert:\n      - type: answer-relevance\n      - type: answer-relevance\n        threshold: 0.8\n      - type: not-answer-relevance\n";
+    let im = import("t.yaml", text).unwrap();
+    let marks: Vec<String> = im.cases[0]
+        .assertions
+        .iter()
+        .map(|a| a.describe())
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            "answer-relevance (pass at 1/10)",
+            "answer-relevance (pass at 8/10)",
+            "not: answer-relevance (pass at 1/10)"
+        ]
+    );
+    let Check::Graded { threshold, .. } = im.cases[0].assertions[0].check else {
+        panic!()
+    };
+    assert_eq!(threshold, 1, "the lowest mark a judge's score meets");
+    // A draft's own wire form with no threshold (none is written by this version) keeps 7.
+    let own = crate::domain::wire::AssertionV1 {
+        kind: "answer-relevance".into(),
+        ..Default::default()
+    };
+    let Check::Graded { threshold, .. } = Assertion::try_from(&own).unwrap().check else {
+        panic!()
+    };
+    assert_eq!(threshold, 7);
 }
 
 // Tryout 114: `weight: 999999` came in as 1 (the limit was 1000), and a case promptfoo passes
