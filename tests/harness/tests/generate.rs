@@ -1513,7 +1513,7 @@ async fn a_large_idea_says_its_size_and_cost_and_waits_for_a_yes() -> anyhow::Re
     paste_idea(&browser, &"x".repeat(540 * 1024)).await?;
     browser.button("Generate again").await?.click().await?;
     browser
-        .wait_for_text("Not sent: your idea makes this request 542 KB of text, about 138,")
+        .wait_for_text("Not sent: your idea makes this request 543 KB of text, about 138,")
         .await?;
     browser
         .wait_for_text("Shorten it to what the assistant should do")
