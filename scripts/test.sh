@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # Sets up what is missing and runs every test tier; exits non-zero on any failure (each line it
 # prints says the seconds since it started):
-#   1. native unit tests (the domain), built and run while the release build runs, on what it
-#      leaves of the machine (nice 19 in the same session);
-#   2. component tests with wasm-bindgen-test in headless Chromium, built and run likewise,
-#      beside tier 1;
+#   1. native unit tests (the domain), built while the release build runs, run once it is done;
+#   2. component tests with wasm-bindgen-test in headless Chromium, built likewise, run beside
+#      tier 1;
 #   3. the invariants and the end-to-end suites (real Chromium against the release build, the
 #      scripted fake provider and the real local model), each test in its own process, four at a
 #      time, longest first (scripts/schedule_tests.py).
@@ -68,56 +67,55 @@ else
 fi
 
 # The release build spends most of its time on one core (one codegen unit, LTO): meanwhile the
-# native and component test binaries are built, then the unit tests (tier 1) and the component
-# tests (tier 2) run. The builds lock different build directories (target/*/release vs
+# native test binaries are built, then the unit tests (tier 1) run while the component tests
+# (tier 2) build. The builds lock different build directories (target/*/release vs
 # target/*/debug), and the tests run straight from their binaries (scripts/run-suites.sh), not
 # through `cargo test`, which would hold target/debug's lock while they run.
-echo "[test ${SECONDS}s] building the release app (trunk build --release); meanwhile, building the tests and running tiers 1 and 2 on the core it leaves"
+echo "[test ${SECONDS}s] building the release app (trunk build --release); meanwhile, building the tests (tiers 1 and 2 run once the app is built)"
 build_log="$PW_ARTIFACTS/test-build.log"
 test_list="$PW_ARTIFACTS/test-binaries.json"
 native_log="$PW_ARTIFACTS/native-tests.log"
 tier2_log="$PW_ARTIFACTS/component-tests.log"
 built="$PW_ARTIFACTS/.tests-built"
 rm -f "$built"
-# In its own process group (job control on for this one start), so that a stopped run stops it
-# too, and in this script's session: the kernel's autogroup scheduling shares the processor
-# between sessions as wholes, so a nice value counts only against processes of the same session.
-# Started with setsid, tiers 1 and 2 took half the machine from the release build's wasm-split
-# and wasm-opt steps whatever their nice (that phase 21 s -> 95 s, the end-to-end suites, which
-# wait for the build, started at 184 s instead of 108 s); so they waited for the build, and the
-# core its single-threaded link-time optimization leaves idle stayed idle. Here, at nice 10 for
-# the builds and 19 for the tests, they take that core and little else. Tier 1 with the same
-# `--workspace` selection as the build, so nothing is built again with other features.
-set -m
-CARGO_TARGET_DIR="$mirror_target" nice -n 10 bash -c '
+dist_built="$PW_ARTIFACTS/.dist-built"
+rm -f "$dist_built"
+# In its own process group, so that a stopped run stops it too. Tier 1 with the same `--workspace`
+# selection as the build, so nothing is built again with other features. At a lower priority
+# (nice 10; but a session of its own is scheduled as a whole beside the others, so the nice
+# counts only inside it). Tiers 1 and 2 run once the release build is done: run while it was
+# still going (its wasm-split and wasm-opt steps), they took half the machine from it and the
+# end-to-end suites, which wait for it, started 76 s later (184 s, against 108 s).
+CARGO_TARGET_DIR="$mirror_target" nice -n 10 setsid bash -c '
   cd "$6"
   cargo test --workspace --locked --no-run --message-format=json-render-diagnostics \
     >"$2" 2>"$1" || exit 10
   touch "$3"
   cargo test --locked --target wasm32-unknown-unknown --test component --test local_model --no-run \
     >"$5" 2>&1 || exit 12
+  while [ ! -e "$7" ]; do sleep 1; done
   # Tier 2 needs the local model (its local_model tests call it).
   for _ in $(seq 1 120); do
     curl -fsS -m 2 "$PW_LOCAL_MODEL_URL/models" >/dev/null 2>&1 && break
     sleep 0.5
   done
-  nice -n 9 cargo test --locked --target wasm32-unknown-unknown --test component --test local_model \
+  cargo test --locked --target wasm32-unknown-unknown --test component --test local_model \
     >>"$5" 2>&1 &
   tier2=$!
   unit_rc=0
-  PW_TEST_LIST="$2" PW_SUITE_JOBS=1 nice -n 9 bash "$PW_ROOT/scripts/run-suites.sh" --unit >"$4" 2>&1 || unit_rc=$?
+  PW_TEST_LIST="$2" PW_SUITE_JOBS=1 bash "$PW_ROOT/scripts/run-suites.sh" --unit >"$4" 2>&1 || unit_rc=$?
   # Cases proptest saved while failing, written in the mirror: kept in the clone too, to commit.
   python3 "$PW_ROOT/scripts/mirror.py" --back "$PW_ROOT" "$6" >>"$4" 2>&1 || unit_rc=1
   tier2_rc=0
   wait "$tier2" || tier2_rc=$?
   [ "$unit_rc" = 0 ] || exit 11
   [ "$tier2_rc" = 0 ] || exit 12
-' _ "$build_log" "$test_list" "$built" "$native_log" "$tier2_log" "$build_root" 8>&- &
+' _ "$build_log" "$test_list" "$built" "$native_log" "$tier2_log" "$build_root" "$dist_built" 8>&- &
 build_pid=$!
-set +m
 trunk_rc=0
 trunk build --release 8>&- || trunk_rc=$?
 [ "$trunk_rc" = 0 ] || { echo "[test ${SECONDS}s] the release build failed" >&2; exit "$trunk_rc"; }
+touch "$dist_built"
 
 for _ in $(seq 1 120); do
   curl -fsS -m 2 "$PW_LOCAL_MODEL_URL/models" >/dev/null 2>&1 && break
@@ -151,7 +149,7 @@ echo "[test ${SECONDS}s] tier 3 ended (exit $tier3_rc)"
 tiers12_rc=0
 wait "$build_pid" || tiers12_rc=$?
 build_pid=""
-echo "[test ${SECONDS}s] tier 1: unit tests (run beside the release build and the end-to-end suites)"
+echo "[test ${SECONDS}s] tier 1: unit tests (run beside the end-to-end suites)"
 cat "$native_log"
 echo "[test ${SECONDS}s] tier 2: component tests in headless Chromium"
 cat "$tier2_log"

@@ -101,6 +101,33 @@ fn replace_spread(text: &str, needle: &str) -> (String, usize) {
     (out, found)
 }
 
+/// `req` with every one of `keys` (the person's keys for providers other than the one it goes
+/// to) taken out of its system message and turns as [`redact`] takes them out of a file, and how
+/// many times one was there. A key belongs to one provider at one host (tryout 115: a key pasted
+/// into the Persona went, in the prompt's text, to a comparison model at another host on every
+/// run); the destination's own key is not among `keys`, since that provider has it already.
+pub fn withhold(
+    req: &crate::domain::provider::ChatRequest,
+    keys: &[&str],
+) -> (crate::domain::provider::ChatRequest, usize) {
+    let mut out = req.clone();
+    let mut n = 0;
+    if keys.iter().any(|k| worth_looking_for(k.trim())) {
+        for text in out
+            .system
+            .iter_mut()
+            .chain(out.messages.iter_mut().map(|m| &mut m.text))
+        {
+            let (t, found) = redact(text, keys);
+            if found > 0 {
+                *text = t;
+                n += found;
+            }
+        }
+    }
+    (out, n)
+}
+
 /// Prefixes of provider keys and the fewest key characters (letters, digits, `-`, `_`) that
 /// follow them in a real key: OpenAI (`sk-`, `sk-proj-`), Anthropic (`sk-ant-`), OpenRouter
 /// (`sk-or-`), Groq (`gsk_`), Google (`AIza`), Hugging Face (`hf_`), xAI (`xai-`), and GitHub
@@ -148,6 +175,37 @@ pub fn key_like(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Tryout 115: a key pasted into the Persona went to a comparison model at another host.
+    #[test]
+    fn another_providers_key_is_withheld_from_a_request_and_counted() {
+        use crate::domain::provider::{ChatRequest, Message};
+        let mut req = ChatRequest::new(
+            Some("You are a helper. Use the key sk-TESTKEY-123456 when calling tools.".into()),
+            "q: sk-TESTKEY-\n123456 and sk-OWNKEY-9876543210",
+        );
+        req.messages
+            .insert(0, Message::assistant("Noted sk-TESTKEY-123456."));
+        let (out, n) = withhold(&req, &["sk-TESTKEY-123456"]);
+        assert_eq!(n, 3);
+        assert_eq!(
+            out.system.as_deref(),
+            Some("You are a helper. Use the key [API key removed] when calling tools.")
+        );
+        assert_eq!(out.messages[0].text, "Noted [API key removed].");
+        // The destination's own key is not withheld (it is not among `keys`).
+        assert_eq!(
+            out.messages[1].text,
+            "q: [API key removed] and sk-OWNKEY-9876543210"
+        );
+        assert_eq!(
+            (out.temperature, out.max_tokens),
+            (req.temperature, req.max_tokens)
+        );
+        // Nothing to withhold: the request as it was.
+        assert_eq!(withhold(&req, &[]), (req.clone(), 0));
+        assert_eq!(withhold(&req, &["short"]), (req, 0));
+    }
 
     // Tryout 106: the key in use, pasted into Context, went into the share link.
     #[test]

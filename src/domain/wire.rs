@@ -1213,7 +1213,13 @@ fn as_stored(v: &serde_json::Value, depth: u8) -> Option<Vec<Result<RecordRead, 
             .iter()
             .filter_map(|(k, t)| Some((k.clone(), t.as_str()?.to_owned())))
             .collect();
-        return Some(vec![parts::read_stored(head, &parts)]);
+        // A head that does not read leaves the parts (tryout 115: a download of a draft that
+        // did not read at all, its parts whole, imported as "nothing in it could be read").
+        let read = match parts::read_stored(head, &parts) {
+            Err(_) if !parts.is_empty() => parts::read_parts_alone(&parts),
+            read => read,
+        };
+        return Some(vec![read]);
     }
     if depth == 0 && !o.is_empty() && o.values().all(serde_json::Value::is_string) {
         let mut reads = Vec::new();

@@ -113,6 +113,19 @@ pub struct Engine {
     pub host_limits: RwSignal<SortedMap<String, u32>>,
     inner: StoredValue<Rc<RefCell<Inner>>, LocalStorage>,
     settings: SettingsHandle,
+    /// The person's keys taken out of what went to another provider's host since the page
+    /// said so last ([`Engine::send`]); `None` once dismissed.
+    pub withheld: RwSignal<Option<Withheld>>,
+}
+
+/// Keys of the person's found in the text of calls to a provider they do not belong to, and
+/// sent there as [`crate::domain::secrets::REDACTED`] ([`crate::domain::secrets::withhold`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Withheld {
+    /// The hosts the calls went to, each once, in the order met.
+    pub to: Vec<String>,
+    /// How many times a key was taken out, over those calls.
+    pub count: usize,
 }
 
 impl Engine {
@@ -133,6 +146,7 @@ impl Engine {
             host_limits: RwSignal::new(hosts),
             inner: StoredValue::new_local(Rc::default()),
             settings,
+            withheld: RwSignal::new(None),
         };
         provide_context(e);
         crate::state::reactive::effect(move |_| {
@@ -370,7 +384,30 @@ impl Engine {
         if abort.is_aborted() {
             return Err(stopped(cfg));
         }
-        chat::stream_chat(cfg, key, req, abort, opts, on_progress).await
+        // Every key of the person's but this host's own leaves the request's text: a key goes
+        // only to its own provider (tryout 115: one pasted into the Persona went to a
+        // comparison model at another host).
+        let own = key.map(ApiKey::expose);
+        let others: Vec<ApiKey> = untrack(|| self.settings.keys_to_withhold())
+            .into_iter()
+            .filter(|k| Some(k.expose()) != own)
+            .collect();
+        let others: Vec<&str> = others.iter().map(ApiKey::expose).collect();
+        let (req, n) = crate::domain::secrets::withhold(req, &others);
+        if n > 0 {
+            let host = cfg.host();
+            self.withheld.update(|w| {
+                let w = w.get_or_insert(Withheld {
+                    to: Vec::new(),
+                    count: 0,
+                });
+                if !w.to.contains(&host) {
+                    w.to.push(host);
+                }
+                w.count += n;
+            });
+        }
+        chat::stream_chat(cfg, key, &req, abort, opts, on_progress).await
     }
 
     /// A new abort for a call of `job`, registered until [`Engine::forget`]: [`Engine::cancel`]

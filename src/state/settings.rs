@@ -33,6 +33,13 @@ fn key_slot(slot: &str) -> String {
     format!("pw.key.{slot}")
 }
 
+/// What [`SettingsHandle::not_saved`] says for a remembered key the storage refused: "the key
+/// for 127.0.0.1:8122 (Remember on this device)" (`slot`: `kind@host`).
+fn remember_label(slot: &str) -> String {
+    let host = slot.split_once('@').map_or(slot, |(_, h)| h);
+    format!("the key for {host} (Remember on this device)")
+}
+
 /// Keys saved before keys were kept per host (`pw.key.<preset>`) were sent to every address of
 /// that preset: each is kept for the hosts the saved jobs and comparison models of that preset
 /// call (where it already went), and the old entry is removed once it is. Not for the preset's
@@ -373,12 +380,17 @@ impl SettingsHandle {
     fn set_slot(self, slot: String, raw: &str) {
         let key = ApiKey::new(raw);
         if self.remembered.with_untracked(|r| r.contains(&slot)) {
-            match &key {
-                Some(k) => {
-                    store::save(&key_slot(&slot), k.expose());
+            // A key storage refuses (full) is said, not taken as kept (tryout 115: "The key is
+            // saved in this browser's storage" with none there; after a reload the page said
+            // the box had not been ticked).
+            let ok = match &key {
+                Some(k) => store::save(&key_slot(&slot), k.expose()),
+                None => {
+                    store::remove(&key_slot(&slot));
+                    true
                 }
-                None => store::remove(&key_slot(&slot)),
-            }
+            };
+            self.saved(&remember_label(&slot), ok);
         }
         let had = key.is_some();
         if had != self.had_key.with_untracked(|h| h.contains(&slot)) {
@@ -404,6 +416,13 @@ impl SettingsHandle {
     pub fn is_remembered(self, cfg: &ProviderConfig) -> bool {
         let slot = cfg.key_slot();
         self.remembered.with(|r| r.contains(&slot))
+    }
+
+    /// Whether "remember on this device" is ticked for `cfg`'s key and the browser's storage
+    /// refused to keep it (full, or storage off): the key works in this tab only. Tracked.
+    pub fn key_not_kept(self, cfg: &ProviderConfig) -> bool {
+        let label = remember_label(&cfg.key_slot());
+        self.is_remembered(cfg) && self.not_saved.with(|n| n.contains(&label))
     }
 
     /// Notes whether the browser kept `what` ([`Self::not_saved`]).
@@ -432,10 +451,7 @@ impl SettingsHandle {
         } else {
             store::remove(&key_slot(&slot));
         }
-        self.saved(
-            &format!("the key for {} (Remember on this device)", cfg.kind.label()),
-            ok || !on,
-        );
+        self.saved(&remember_label(&slot), ok || !on);
         self.remembered.update(|r| {
             if on && ok {
                 r.insert(slot);
@@ -459,6 +475,15 @@ impl SettingsHandle {
 
     fn forget_slot(self, slot: &str) {
         store::remove(&key_slot(slot));
+        self.saved(&remember_label(slot), true);
+        // Forgotten on purpose: not a key "a reload forgot" (tryout 115: Forget key was said as
+        // one at once, in Settings and under Generate and Run).
+        if self.had_key.with_untracked(|h| h.contains(slot)) {
+            self.had_key.update(|h| {
+                h.remove(slot);
+            });
+            self.save_had_key();
+        }
         self.remembered.update(|r| {
             r.remove(slot);
         });

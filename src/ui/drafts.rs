@@ -452,6 +452,8 @@ pub fn LibraryBanners() -> impl IntoView {
     let lib = Library::expect();
     let settings = SettingsHandle::expect();
     let exported = RwSignal::new(None::<String>);
+    // What the last download of a copy as it was stored did.
+    let stored_note = RwSignal::new(None::<String>);
     let export_now = move || {
         let secrets = leptos::prelude::untrack(|| settings.keys_to_withhold());
         leptos::task::spawn_local(async move {
@@ -489,7 +491,7 @@ pub fn LibraryBanners() -> impl IntoView {
                         Some(view! {
                             <div class="pw-row pw-row--wrap">
                                 <button type="button" class="pw-button"
-                                    on:click=move |_| { let _ = super::browser::download(&file, "application/json", &c.text); }>
+                                    on:click=move |_| download_as_stored(&file, &c.text, stored_note)>
                                     {format!("Download that copy of \u{201c}{}\u{201d}", c.name)}
                                 </button>
                                 <button type="button" class="pw-button"
@@ -501,6 +503,7 @@ pub fn LibraryBanners() -> impl IntoView {
                     })).into_any())}
                     <button type="button" class="pw-button" on:click=move |_| export_now()>"Export my drafts"</button>
                     {crate::ui::erased::dynamic(move || (exported.get()).into_any())}
+                    {crate::ui::erased::dynamic(move || (stored_note.get().map(|m| view! { <p class="pw-hint" role="status">{m}</p> })).into_any())}
                 </div>
             }),
             _ => None,
@@ -529,7 +532,7 @@ pub fn LibraryBanners() -> impl IntoView {
                         view! {
                             <p class="pw-hint">{format!("The {what} are kept as they were stored until you change a setting, and a copy stays in this browser.")}</p>
                             <button type="button" class="pw-button pw-button--small"
-                                on:click=move |_| { let _ = super::browser::download(&file, "application/json", &raw); }>
+                                on:click=move |_| download_as_stored(&file, &raw, stored_note)>
                                 {format!("Download the {what} as they were stored")}
                             </button>
                         }
@@ -540,7 +543,7 @@ pub fn LibraryBanners() -> impl IntoView {
                         let name = format!("promptwright-unreadable-draft-{}.json", super::browser::file_stem(&id));
                         view! {
                             <button type="button" class="pw-button pw-button--small"
-                                on:click=move |_| { let _ = super::browser::download(&name, "application/json", &raw); }>
+                                on:click=move |_| download_as_stored(&name, &raw, stored_note)>
                                 {format!("Download the unreadable draft {id} as stored")}
                             </button>
                         }
@@ -563,14 +566,16 @@ pub fn LibraryBanners() -> impl IntoView {
                         view! {
                             <div class="pw-row pw-row--wrap">
                                 <button type="button" class="pw-button pw-button--small"
-                                    on:click=move |_| { let _ = super::browser::download(&file, "application/json", &c.text); }>
+                                    on:click=move |_| download_as_stored(&file, &c.text, stored_note)>
                                     {format!("Download \u{201c}{}\u{201d} as it was stored", c.name)}
                                 </button>
                                 {delete}
                             </div>
                         }
                     }).collect_view()).into_any())}
+                    {crate::ui::erased::dynamic(move || (stored_note.get().map(|m| view! { <p class="pw-hint" role="status">{m}</p> })).into_any())}
                     <button type="button" class="pw-button" on:click=move |_| {
+                        stored_note.set(None);
                         lib.dismiss_damage();
                         settings.unreadable.set(Vec::new());
                         settings.as_stored.set(Vec::new());
@@ -901,6 +906,32 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
 pub fn withheld_text(text: &str, secrets: &[crate::domain::provider::ApiKey]) -> String {
     let secrets: Vec<&str> = secrets.iter().map(|k| k.expose()).collect();
     crate::domain::secrets::redact(text, &secrets).0
+}
+
+/// Downloads a copy of stored data (`file`: its name; `text`: as it was stored) with the
+/// person's keys taken out of the file and its name, as an export does (tryout 115: a rescue
+/// copy of a draft named with the key went out as `promptwright-as-stored-sk-testkey-…json`,
+/// the key inside), and says what it did in `note`.
+fn download_as_stored(file: &str, text: &str, note: RwSignal<Option<String>>) {
+    let keys = untrack(|| SettingsHandle::expect().keys_to_withhold());
+    let keys: Vec<&str> = keys.iter().map(|k| k.expose()).collect();
+    // The name went through `file_stem`, which writes small letters.
+    let lower: Vec<String> = keys.iter().map(|k| k.to_lowercase()).collect();
+    let in_name: Vec<&str> = keys
+        .iter()
+        .copied()
+        .chain(lower.iter().map(String::as_str))
+        .collect();
+    let (file, _) = crate::domain::secrets::redact(file, &in_name);
+    let file = file.replace(crate::domain::secrets::REDACTED, "api-key-removed");
+    let (text, n) = crate::domain::secrets::redact(text, &keys);
+    note.set(Some(match download(&file, "application/json", &text) {
+        Ok(_) => format!(
+            "Downloaded {file} (in your browser's downloads).{}",
+            withheld_note(n, "file")
+        ),
+        Err(e) => e,
+    }));
 }
 
 /// What the page says after a link or a file (`what`) was made from a draft that held one of

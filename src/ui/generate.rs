@@ -1237,6 +1237,14 @@ pub fn FinalCard() -> impl IntoView {
     let marks = crate::state::reactive::memo(move |_| {
         rendered.with(|t| crate::domain::figures::hidden_marks(t))
     });
+    // The prompt the code carries: the person's keys taken out, as in an export (tryout 115: a
+    // key pasted into the Persona was written into the code under "The key is read from the
+    // API_KEY environment variable"), and how many times one was there.
+    let in_code = crate::state::reactive::memo(move |_| {
+        let keys = settings.keys_to_withhold();
+        let keys: Vec<&str> = keys.iter().map(|k| k.expose()).collect();
+        rendered.with(|t| crate::domain::secrets::redact(t, &keys))
+    });
     let tokens = move || estimate_tokens(&rendered.get());
     let cost = move || {
         let cfg = settings.config(Role::Execution);
@@ -1357,18 +1365,25 @@ pub fn FinalCard() -> impl IntoView {
                         let model = if c.model.trim().is_empty() { String::new() } else { format!(" ({})", c.model) };
                         format!("Calls {} with the model of \u{201c}Running tests\u{201d}{model}. The key is read from the {} environment variable.", c.kind.label(), snippet::key_var(c.kind))
                     }).into_any())}</p>
+                    {crate::ui::erased::dynamic(move || (in_code.with(|(_, n)| *n > 0).then(|| view! {
+                        <p class="pw-hint pw-hint--warn" id="pw-code-key">{format!(
+                            "Your API key is in the prompt ({}): the code has \u{201c}{}\u{201d} in its place.",
+                            crate::domain::figures::count(in_code.with(|(_, n)| *n), "time", "times"),
+                            crate::domain::secrets::REDACTED
+                        )}</p>
+                    })).into_any())}
                     // Code for a job with no address or model name would not run (tryout 94:
                     // `curl '/chat/completions'`): what is missing is said instead.
                     {crate::ui::erased::dynamic(move || (match code_unset.get() {
                         Some(note) => view! { <p class="pw-hint pw-hint--warn" id="pw-code-unset">{note}</p> }.into_any(),
                         None => view! {
-                        <pre class="pw-code" tabindex="0" aria-label="Code snippet">{crate::ui::erased::dynamic(move || (snippet::snippet(lang.get(), &settings.config(Role::Execution), &rendered.get())).into_any())}</pre>
+                        <pre class="pw-code" tabindex="0" aria-label="Code snippet">{crate::ui::erased::dynamic(move || (snippet::snippet(lang.get(), &settings.config(Role::Execution), &in_code.with(|(t, _)| t.clone()))).into_any())}</pre>
                         // The code as shown, in one press (tryout 93: only the prompt had a Copy,
                         // and the code had to be selected by hand).
                         <div class="pw-row">
                             <button type="button" class="pw-button pw-button--small"
                                 on:click=move |_| {
-                                    let code = snippet::snippet(lang.get_untracked(), &untrack(|| settings.config(Role::Execution)), &rendered.get_untracked());
+                                    let code = snippet::snippet(lang.get_untracked(), &untrack(|| settings.config(Role::Execution)), &in_code.with_untracked(|(t, _)| t.clone()));
                                     leptos::task::spawn_local(async move { code_copied.try_set(Some(copy_text(&code).await)); });
                                 }>
                                 {move || format!("Copy the {} code", lang.get().label())}

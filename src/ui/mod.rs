@@ -209,6 +209,7 @@ pub fn App() -> impl IntoView {
         />
         <main id="pw-main" class="pw-main" tabindex="-1">
             <shell::OfflineBanner local_status=local_status uses_local=uses_local/>
+            <shell::WithheldKeyBanner/>
             <drafts::LibraryBanners/>
             <improve::LoopNotice/>
             {crate::ui::erased::dynamic(move || (if matches!(library.shared.get(), Some(SharedView::Draft(_))) {

@@ -399,8 +399,12 @@ fn RoleSettings(
                 </button>
             </div>
             {crate::ui::erased::show(move || s.is_remembered(&cfg()), move || view! {
-                <p class="pw-hint pw-hint--warn">
-                    "The key is saved in this browser's storage: anyone who uses this browser profile can read it. Untick to keep it in memory only (gone when you close the tab)."
+                <p class="pw-hint pw-hint--warn" role="status">
+                    {crate::ui::erased::dynamic(move || (if s.key_not_kept(&cfg()) {
+                        "The browser's storage refused the key (it is full, or storage is off), so it is not remembered: it works in this tab until it closes. Make room (delete drafts you no longer need) and type it again to keep it."
+                    } else {
+                        "The key is saved in this browser's storage: anyone who uses this browser profile can read it. Untick to keep it in memory only (gone when you close the tab)."
+                    }).into_any())}
                 </p>
             }.into_any())}
         </div>

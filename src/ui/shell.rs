@@ -219,6 +219,31 @@ pub fn OfflineBanner(
     }
 }
 
+/// Says so when calls went to a provider with one of the person's keys for another provider
+/// taken out of their text ([`crate::state::engine::Withheld`]): the key was in the draft, the
+/// answers were written without it. Stays until dismissed.
+#[component]
+pub fn WithheldKeyBanner() -> impl IntoView {
+    let engine = crate::state::engine::Engine::expect();
+    view! {
+        {crate::ui::erased::dynamic(move || (engine.withheld.get().map(|w| {
+            let hosts = crate::domain::figures::and_list(&w.to);
+            let times = crate::domain::figures::count(w.count, "time", "times");
+            view! {
+                <div class="pw-notice pw-notice--warn" role="status" id="pw-withheld-key">
+                    <p class="pw-notice__title">"Your API key was kept out of a call to another provider"</p>
+                    <p>{format!(
+                        "A key you gave in Settings is in the text this draft sends (its prompt, a test case or an answer), and the calls to {hosts} went with \u{201c}{}\u{201d} in its place ({times}): a key is sent only to its own provider. The answers were written without it; if it is in the draft by mistake, take it out.",
+                        crate::domain::secrets::REDACTED
+                    )}</p>
+                    <button type="button" class="pw-button pw-button--small"
+                        on:click=move |_| engine.withheld.set(None)>"Dismiss"</button>
+                </div>
+            }
+        })).into_any())}
+    }
+}
+
 /// Under a button that calls the model of `role`: says plainly that the browser is offline when
 /// that model's address is off this computer (the button is disabled then), so no one is sent to
 /// check an address that is fine.

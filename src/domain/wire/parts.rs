@@ -138,10 +138,35 @@ fn keys_of(v: &Value) -> Vec<String> {
 pub fn read_stored(head: &str, parts: &[(String, String)]) -> Result<RecordRead, Unusable> {
     let v: Value =
         serde_json::from_str(head).map_err(|e| Unusable::new(format!("not JSON: {e}")))?;
-    let Value::Object(mut obj) = v else {
+    let Value::Object(obj) = v else {
         return Err(Unusable::new("not a JSON object"));
     };
-    let mut lost = Vec::new();
+    read_joined(obj, parts, Vec::new())
+}
+
+/// A draft put together from its parts alone, its head record (name, idea, settings, the
+/// list of parts) being unreadable: each part that reads comes in, in the order of its key, and
+/// the head is named as left out. What Import… reads from a download of a draft that did not
+/// read at all (tryout 115: its prompt, 15 cases and results were in the file, and the import
+/// said "nothing in it could be read"). `Err` when no part reads either.
+pub fn read_parts_alone(parts: &[(String, String)]) -> Result<RecordRead, Unusable> {
+    let mut obj = Map::new();
+    obj.insert("draft".into(), Value::Object(Map::new()));
+    read_joined(
+        obj,
+        parts,
+        vec![Lost::Field(
+            "The draft's own record (its name, idea and settings)",
+        )],
+    )
+}
+
+/// [`read_stored`] of a head that read as the object `obj`, with `lost` noted before the rest.
+fn read_joined(
+    mut obj: Map<String, Value>,
+    parts: &[(String, String)],
+    mut lost: Vec<Lost>,
+) -> Result<RecordRead, Unusable> {
     let keys = match obj.remove(PARTS) {
         Some(k) => Some(keys_of(&k)),
         None if !parts.is_empty() => {

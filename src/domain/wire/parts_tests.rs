@@ -399,3 +399,28 @@ fn drafts_as_stored_import_as_the_browser_reads_them() {
     let junk = json!({"record": "{ not json", "parts": {}}).to_string();
     assert!(parse_import(&junk).is_err());
 }
+
+/// Tryout 115: a draft whose head record was cut to 60 characters, its parts whole, did not read
+/// at all; its download as stored was refused by Import ("nothing in it could be read"), though
+/// its prompt, cases and results were in it. Import puts it together from its parts, and says
+/// the head was left out.
+#[test]
+fn a_download_whose_head_does_not_read_imports_from_its_parts() {
+    let d = big_draft();
+    let (head, parts) = stored(&d);
+    let cut: String = head.chars().take(60).collect();
+    let file = json!({"record": cut, "parts": parts}).to_string();
+    let im = parse_import(&file).expect("the parts import");
+    assert_eq!(im.drafts.len(), 1);
+    let got = &im.drafts[0];
+    assert_eq!(got.draft.suite.cases.len(), 120);
+    assert_eq!(got.draft.versions.len(), d.versions.len());
+    assert_eq!(got.draft.runs[0].cases.len(), 120);
+    assert_eq!(
+        got.lost[0].to_string(),
+        "The draft's own record (its name, idea and settings) could not be read and was left out."
+    );
+    // Parts that do not read either: nothing to import, said as before.
+    let none = json!({"record": cut, "parts": {"cases/0": "{ broken"}}).to_string();
+    assert!(parse_import(&none).is_err());
+}

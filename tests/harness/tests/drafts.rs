@@ -3069,3 +3069,172 @@ async fn a_deleted_drafts_kept_copy_is_offered_and_can_be_deleted() -> anyhow::R
     b.close().await?;
     Ok(())
 }
+
+/// Tryout 115: the rescue downloads offered for damaged drafts went out with the person's key
+/// in them and in their name (`promptwright-as-stored-sk-testkey-…json`), where every export
+/// takes it out; and a draft whose record was cut, its parts whole, downloaded as stored, came
+/// back from Import… as "nothing in it could be read". The key goes as "[API key removed]",
+/// said, and the parts import as a draft, the record named as left out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rescue_downloads_hold_no_key_and_a_cut_record_imports_from_its_parts() -> anyhow::Result<()>
+{
+    let (_site, b, downloads) = app_downloading("pw-rescue").await?;
+    let s = SettingsPage::open(&b).await?;
+    s.provider("OpenAI").await?;
+    s.key(KEY).await?;
+    s.close().await?;
+    paste_version(&b, "rescued").await?;
+    b.button("Add case").await?.click().await?;
+    b.field("Input of case #1")
+        .await?
+        .type_text(&format!("Omelette: eggs (use {KEY})"))
+        .await?;
+    saved(&b).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    saved(&b).await;
+    // A copy of this draft whose record is cut to 60 characters, its parts whole.
+    let id = b
+        .eval("return localStorage.getItem('pw.current-draft')")
+        .await?;
+    let id = id.as_str().unwrap_or_default().to_owned();
+    let parts = b
+        .client
+        .execute_async(PARTS_OF, vec![json!(format!("{id}/"))])
+        .await?;
+    let copied: Vec<serde_json::Value> = parts
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| {
+            json!([
+                p[0].as_str().unwrap_or_default().replacen(&id, "dcut", 1),
+                p[1]
+            ])
+        })
+        .collect();
+    assert!(
+        copied
+            .iter()
+            .any(|p| p[1].as_str().unwrap_or_default().contains(KEY)),
+        "the case with the key is in a part: {copied:?}"
+    );
+    let written = b
+        .client
+        .execute_async(PUT_PARTS, vec![json!(copied)])
+        .await?;
+    assert_eq!(written, json!("ok"));
+    let record = b
+        .client
+        .execute_async(
+            r#"const [id, done] = [arguments[0], arguments[arguments.length - 1]];
+               const open = indexedDB.open('promptwright');
+               open.onsuccess = () => {
+                   const get = open.result.transaction('drafts').objectStore('drafts').get(id);
+                   get.onsuccess = () => { open.result.close(); done(get.result ?? null); };
+               };"#,
+            vec![json!(id)],
+        )
+        .await?;
+    let cut: String = record
+        .as_str()
+        .unwrap_or_default()
+        .chars()
+        .take(60)
+        .collect();
+    // A draft named with the key, one of its results damaged: kept as it was stored.
+    let named = json!({
+        "id": "dres", "rev": 1, "updated_ms": 1.0e12,
+        "draft": {
+            "name": format!("{KEY} notes"), "idea": {"idea": "an idea"}, "style": "markdown", "current": 1,
+            "versions": [{"n": 1, "origin": {"kind": "pasted"}, "at": 1.0,
+                "spec": {"persona": format!("You answer with {KEY}."), "context": "c", "steps": ["s"], "format": "f"}}],
+            "cases": [{"id": 1, "input": "first"}],
+            "runs": [{"version": 1, "model": "m", "at": 1.0, "cases": [{"id": 1, "status": "exploded", "output": "x"}]}]
+        }
+    })
+    .to_string();
+    let written = b
+        .client
+        .execute_async(PUT_RECORDS, vec![json!([["dcut", cut], ["dres", named]])])
+        .await?;
+    assert_eq!(written, json!("ok"));
+    b.eval("localStorage.setItem('pw.current-draft', 'dres'); return true")
+        .await?;
+    b.client.refresh().await?;
+    // Keys are in memory only: given again after the reload.
+    let s = SettingsPage::open(&b).await?;
+    s.provider("OpenAI").await?;
+    s.key(KEY).await?;
+    s.close().await?;
+    b.wait_for_text("A saved draft (id dcut) could not be read at all")
+        .await?;
+    let read = |name: &str| {
+        let file = downloads.join(name);
+        async move {
+            for _ in 0..100 {
+                if let Ok(t) = std::fs::read_to_string(&file)
+                    && t.ends_with('}')
+                {
+                    return Ok(t);
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            anyhow::bail!("{} was not downloaded", file.display())
+        }
+    };
+    b.button("Download the unreadable draft dcut as stored")
+        .await?
+        .click()
+        .await?;
+    let unreadable = read("promptwright-unreadable-draft-dcut.json").await?;
+    assert!(
+        !unreadable.contains(KEY) && unreadable.contains("[API key removed]"),
+        "{unreadable}"
+    );
+    b.wait_for_text("Downloaded promptwright-unreadable-draft-dcut.json (in your browser's downloads). Your API key was in what the file holds (")
+        .await?;
+    b.button(&format!(
+        "Download \u{201c}{KEY} notes\u{201d} as it was stored"
+    ))
+    .await?
+    .click()
+    .await?;
+    let kept = read("promptwright-as-stored-api-key-removed-notes.json").await?;
+    assert!(!kept.contains(KEY), "{kept}");
+    let names: Vec<String> = std::fs::read_dir(&downloads)?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().to_lowercase())
+        .collect();
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.contains("shareleak") || n.contains("9876543210")),
+        "{names:?}"
+    );
+    // The cut draft's download imports from its parts: its prompt and its case.
+    let d = DraftsPage::open(&b).await?;
+    let before = d.names().await?.len();
+    b.client
+        .find(fantoccini::Locator::Css(
+            "input[aria-label='Import drafts from a file']",
+        ))
+        .await?
+        .send_keys(
+            downloads
+                .join("promptwright-unreadable-draft-dcut.json")
+                .to_str()
+                .unwrap_or_default(),
+        )
+        .await?;
+    b.wait_for_text("Imported 1 draft. Not everything in the file came in")
+        .await?;
+    b.wait_for_text(
+        "The draft's own record (its name, idea and settings) could not be read and was left out.",
+    )
+    .await?;
+    d.wait_count(before + 1).await?;
+    d.close().await?;
+    b.close().await?;
+    Ok(())
+}

@@ -1092,3 +1092,129 @@ async fn a_links_comparison_results_are_named_by_their_key_and_priced_here() -> 
     b.close().await?;
     Ok(())
 }
+
+/// Tryout 115: host A's key, pasted into the Persona and a case (a person preparing a bot that
+/// calls tools), went in the text of every call to the comparison model on host B, and into the
+/// code under "Use it in code", without a word; the page already took it out of links and
+/// files. Host B's calls carry "[API key removed]" in its place, host A's its own key as
+/// written, the page says so until dismissed, and the code has it taken out, said beside it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_in_the_draft_goes_to_no_other_providers_host() -> anyhow::Result<()> {
+    let (a, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    let other = FakeProvider::start().await?;
+    let host = |f: &FakeProvider| format!("127.0.0.1:{}", f.addr.port());
+    let s = SettingsPage::open(&b).await?;
+    s.job("Running tests").await?;
+    s.provider("OpenAI").await?;
+    s.base_url(&a.openai_url()).await?;
+    s.key(KEY_A).await?;
+    s.model("gpt-4o").await?;
+    s.close().await?;
+    PromptPage::new(&b)
+        .paste_reply(
+            "a bot that pulls action items out of meeting notes",
+            &pw_harness::pages::spec_reply(
+                &format!("You are a meeting analyst. Call the tracker with the key {KEY_A}."),
+                "Meeting notes arrive as the user's message.",
+                &["Read the notes.", "List every commitment with its owner."],
+                "A Markdown list.",
+                &[
+                    ("Bob will send the deck.", "- **Bob**: send the deck"),
+                    ("We talked about lunch.", "No action items."),
+                    ("hi", "Please paste the notes."),
+                ],
+            ),
+        )
+        .await?;
+    CasesPage::new(&b)
+        .add(
+            1,
+            &format!("ALPHA: Bob sends the deck ({KEY_A})."),
+            Some("Bob"),
+        )
+        .await?;
+    answers(&a, "- **Carol**: buy snacks");
+    answers(&other, "- **Carol**: buy snacks");
+    a.add_model("gpt-4o");
+    other.add_model("gpt-4o-mini");
+    b.wait_for_text("Compare models").await?.click().await?;
+    b.button("Add a model to compare").await?.click().await?;
+    b.field("Provider of comparison model 1")
+        .await?
+        .select_by_label("OpenAI")
+        .await?;
+    s.fill("Address of comparison model 1", &other.openai_url())
+        .await?;
+    b.field("Model of comparison model 1")
+        .await?
+        .type_text("gpt-4o-mini")
+        .await?;
+    b.field("API key of comparison model 1")
+        .await?
+        .type_text(KEY_B)
+        .await?;
+    b.wait_for_text(&format!(
+        "with the key for OpenAI at {0}; it is sent only there",
+        host(&other)
+    ))
+    .await?;
+    dismiss_toasts(&b).await?;
+    b.button("Run on all 2 models").await?.click().await?;
+    b.wait_for_text("Your API key was kept out of a call to another provider")
+        .await?;
+    let said = b
+        .eval("return document.getElementById('pw-withheld-key').innerText")
+        .await?;
+    let said = said.as_str().unwrap_or_default();
+    assert!(
+        said.contains(&format!("the calls to {} went with", host(&other)))
+            && !said.contains(&host(&a)),
+        "{said}"
+    );
+    let mut to_b = other.chat_requests();
+    for _ in 0..100 {
+        if !to_b.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        to_b = other.chat_requests();
+    }
+    assert!(!to_b.is_empty(), "no call reached host B");
+    let bearer_b = format!("Bearer {KEY_B}");
+    for r in &to_b {
+        assert_eq!(
+            r.header("authorization"),
+            Some(bearer_b.as_str()),
+            "B's own key in its header"
+        );
+        assert!(
+            !r.body.contains(KEY_A) && r.body.contains("[API key removed]"),
+            "host A's key in a call to host B: {}",
+            r.body
+        );
+    }
+    // Host A has its key already: its calls carry the draft as written.
+    assert!(a.chat_requests().iter().any(|r| r.body.contains(KEY_A)));
+    b.button("Dismiss").await?.click().await?;
+    b.wait_until(
+        "return !document.getElementById('pw-withheld-key')",
+        "the notice to go when dismissed",
+    )
+    .await?;
+    // The code to use the prompt: the key taken out, and said.
+    b.wait_for_text("Use it in code").await?.click().await?;
+    let code = b
+        .eval("return document.querySelector('.pw-code[aria-label=\"Code snippet\"]').textContent")
+        .await?;
+    let code = code.as_str().unwrap_or_default();
+    assert!(
+        !code.contains(KEY_A) && code.contains("Call the tracker with the key [API key removed]."),
+        "{code}"
+    );
+    b.wait_for_text(
+        "Your API key is in the prompt (1 time): the code has \u{201c}[API key removed]\u{201d} in its place.",
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}

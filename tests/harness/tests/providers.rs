@@ -836,3 +836,67 @@ async fn an_address_with_a_user_part_is_named_and_nothing_is_sent() -> anyhow::R
     browser.close().await?;
     Ok(())
 }
+
+/// Tryout 115: with the browser's storage full, a key typed after ticking "Remember on this
+/// device" was said to be "saved in this browser's storage" while none was (after a reload the
+/// page said the box had not been ticked); and *Forget key* was said at once as "forgotten by a
+/// reload". The refusal is said under the box and in "Not saved in this browser", a key kept
+/// once there is room is said as saved, and a key forgotten on purpose is not said as lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_storage_refuses_and_forget_key_are_said_as_they_are() -> anyhow::Result<()> {
+    let Env {
+        fake,
+        browser,
+        _site,
+    } = setup().await?;
+    let page = SettingsPage::open(&browser).await?;
+    page.provider("OpenAI-compatible server").await?;
+    page.base_url(&fake.openai_url()).await?;
+    browser.choose("Remember on this device").await?;
+    let filled = browser
+        .eval(
+            "let n = 0; for (const size of [1e6, 1e5, 1e4, 1e3, 100, 10]) { try { for (;;) { localStorage.setItem('junk' + n++, 'x'.repeat(size)); } } catch (e) {} } return n",
+        )
+        .await?;
+    assert!(filled.as_u64().unwrap_or(0) > 5, "{filled}");
+    page.key(KEY).await?;
+    browser
+        .wait_for_text("The browser's storage refused the key (it is full, or storage is off), so it is not remembered")
+        .await?;
+    browser.wait_for_text("Not saved in this browser").await?;
+    let storage = "return JSON.stringify({...localStorage}).includes(arguments[0])";
+    let stored = |b: &Browser| {
+        let b = b.client.clone();
+        async move {
+            anyhow::Ok(
+                b.execute(storage, vec![serde_json::json!(KEY)])
+                    .await?
+                    .as_bool()
+                    .unwrap_or(false),
+            )
+        }
+    };
+    assert!(!stored(&browser).await?);
+    // Room made and the key typed again: kept, and said so.
+    browser
+        .eval("Object.keys(localStorage).filter(k => k.startsWith('junk')).forEach(k => localStorage.removeItem(k)); return true")
+        .await?;
+    page.key(&format!("{KEY}x")).await?;
+    page.key(KEY).await?;
+    browser
+        .wait_for_text("The key is saved in this browser's storage")
+        .await?;
+    assert!(stored(&browser).await?);
+    // Forget key: gone, and not said as a key a reload forgot.
+    browser.button("Forget key").await?.click().await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!stored(&browser).await?);
+    let text = browser.eval("return document.body.innerText").await?;
+    let text = text.as_str().unwrap_or_default();
+    assert!(
+        !text.contains("reload forgot") && !text.contains("forgotten by a reload"),
+        "{text}"
+    );
+    browser.close().await?;
+    Ok(())
+}
