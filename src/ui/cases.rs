@@ -136,6 +136,8 @@ pub fn CasesCard() -> impl IntoView {
     let d = DraftHandle::expect();
     let shown = RwSignal::new(PAGE);
     let deleted = RwSignal::new(None::<(usize, TestCase)>);
+    // Files chosen to import, counted (an export's notes give way to the next import's).
+    let file_chosen = RwSignal::new(0u32);
     // The cases and the prompt through their one shared memo (`DraftHandle::suite_and_prompt`):
     // a run's results arriving (a change of the draft each) rerun none of the card's or the
     // rows' memos below, only that memo's one comparison of the cases.
@@ -242,8 +244,8 @@ pub fn CasesCard() -> impl IntoView {
             <p class="pw-hint">"Example inputs, with checks a good answer must pass. Write your own, import a file, or let a model suggest some."</p>
             <div class="pw-row pw-row--wrap pw-toolbar">
                 <button type="button" class="pw-button" on:click=add>"Add case"</button>
-                <ImportButton/>
-                <ExportButtons/>
+                <ImportButton file_chosen=file_chosen/>
+                <ExportButtons file_chosen=file_chosen/>
             </div>
             <SynthPanel/>
             <GlobalChecks/>
@@ -1272,7 +1274,10 @@ fn AssertionEditor(
 /// case files on their own), reports what is left out and the bad rows by file and line, and
 /// imports on confirmation when there is anything to report.
 #[component]
-fn ImportButton() -> impl IntoView {
+fn ImportButton(
+    /// Counts the files chosen to import (an export's notes give way to an import's).
+    file_chosen: RwSignal<u32>,
+) -> impl IntoView {
     let d = DraftHandle::expect();
     let pending = RwSignal::new(None::<(String, Imported)>);
     let message = RwSignal::new(None::<Result<String, String>>);
@@ -1433,6 +1438,7 @@ fn ImportButton() -> impl IntoView {
         ),
     };
     let on_file = move |ev: leptos::ev::Event| {
+        file_chosen.update(|n| *n += 1);
         let input: web_sys::HtmlInputElement = event_target(&ev);
         let Some(list) = input.files() else {
             return;
@@ -1595,10 +1601,18 @@ fn ImportButton() -> impl IntoView {
 
 /// Export the cases as CSV or JSONL.
 #[component]
-fn ExportButtons() -> impl IntoView {
+fn ExportButtons(
+    /// Counts the files chosen to import: an export's notes are shown until the next one
+    /// (tryout 115: "Your API key was in what the file holds" stood beside a later import's
+    /// "Imported 4 cases.", as if about it).
+    file_chosen: RwSignal<u32>,
+) -> impl IntoView {
     let d = DraftHandle::expect();
     let settings = crate::state::settings::SettingsHandle::expect();
     let note = RwSignal::new(None::<String>);
+    // `file_chosen` when the notes were written.
+    let noted_at = RwSignal::new(0u32);
+    let current = move || file_chosen.get() == noted_at.get();
     // What the file leaves behind (the checks for every case), said once it is written.
     let left = RwSignal::new(None::<String>);
     // Both are about this draft's export (helper-60: shown on in a new, empty draft).
@@ -1665,12 +1679,13 @@ fn ExportButtons() -> impl IntoView {
             left.set((!said.is_empty()).then(|| said.join(" ")));
         }
         note.set(r.err());
+        noted_at.set(file_chosen.get_untracked());
     };
     view! {
         <button type="button" class="pw-button" on:click=move |_| export(true)>"Export CSV"</button>
         <button type="button" class="pw-button" on:click=move |_| export(false)>"Export JSONL"</button>
-        {crate::ui::erased::dynamic(move || (note.get().map(|n| view! { <p class="pw-hint pw-hint--bad" role="status">{n}</p> })).into_any())}
-        {crate::ui::erased::dynamic(move || (left.get().map(|n| view! { <p class="pw-hint pw-hint--warn pw-export-left" role="status">{n}</p> })).into_any())}
+        {crate::ui::erased::dynamic(move || (note.get().filter(|_| current()).map(|n| view! { <p class="pw-hint pw-hint--bad" role="status">{n}</p> })).into_any())}
+        {crate::ui::erased::dynamic(move || (left.get().filter(|_| current()).map(|n| view! { <p class="pw-hint pw-hint--warn pw-export-left" role="status">{n}</p> })).into_any())}
     }
 }
 

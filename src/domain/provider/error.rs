@@ -448,6 +448,9 @@ impl ProviderError {
             ErrorKind::RateLimited => format!(
                 "{who} is limiting how fast you can send requests{status}. {}",
                 self.gave_up_hint(&match self.retry_after_ms {
+                    // Tryout 115: `retry-after: 0` was said as "Wait 1 s, as it asked".
+                    Some(0) => "It asked for no wait: press Retry, or lower the number of calls run at once."
+                        .to_owned(),
                     Some(ms) => format!(
                         "Wait {} s, as it asked, then press Retry, or lower the number of calls run at once.",
                         ms.div_ceil(1000).max(1)

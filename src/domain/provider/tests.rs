@@ -1999,4 +1999,13 @@ fn a_rate_limit_says_the_wait_the_provider_asked_for() {
     );
     e.retry_after_ms = None;
     assert!(e.message().contains("Wait a minute, then press Retry"));
+    e.retry_after_ms = Some(0);
+    assert!(
+        e.message()
+            .contains("gave up. It asked for no wait: press Retry"),
+        "{}",
+        e.message()
+    );
+    e.retry_after_ms = Some(1);
+    assert!(e.message().contains("Wait 1 s, as it asked"));
 }

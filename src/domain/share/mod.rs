@@ -459,6 +459,20 @@ fn text(v: &Value, i: usize) -> String {
     v.get(i).and_then(Value::as_str).unwrap_or("").to_owned()
 }
 
+/// Item `i` of `v` as text, as [`text`]; a value there that is neither text nor null is left
+/// out and named in `lost` as `what` (tryout 115: a link whose name was the number 12345 opened
+/// renamed, without a word; the names are the stored drafts' own, `salvage::draft`).
+fn text_or_lost(v: &Value, i: usize, lost: &mut Vec<Lost>, what: &'static str) -> String {
+    match v.get(i) {
+        Some(Value::String(s)) => s.clone(),
+        None | Some(Value::Null) => String::new(),
+        Some(_) => {
+            lost.push(Lost::Field(what));
+            String::new()
+        }
+    }
+}
+
 fn texts(v: &Value, i: usize) -> Vec<String> {
     v.get(i)
         .and_then(Value::as_array)
@@ -534,13 +548,13 @@ fn unpack(v: &Value, lost: &mut Vec<Lost>) -> Result<DraftV1, ShareError> {
         });
     }
     Ok(DraftV1 {
-        name: text(v, 0),
+        name: text_or_lost(v, 0, lost, "The draft's name"),
         idea: crate::domain::wire::IdeaV1 {
-            idea: text(idea, 0),
-            audience: text(idea, 1),
-            tone: text(idea, 2),
-            output: text(idea, 3),
-            target: text(idea, 4),
+            idea: text_or_lost(idea, 0, lost, "The idea"),
+            audience: text_or_lost(idea, 1, lost, "The idea's audience"),
+            tone: text_or_lost(idea, 2, lost, "The idea's tone"),
+            output: text_or_lost(idea, 3, lost, "The idea's answer format"),
+            target: text_or_lost(idea, 4, lost, "The idea's target model"),
             variables: texts(idea, 5),
         },
         style: if top.get(2).and_then(Value::as_u64) == Some(1) {

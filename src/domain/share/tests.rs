@@ -992,12 +992,7 @@ fn parts_of_a_draft_this_version_does_not_know_are_said_to_be_left_out() {
     }
     top.push(json!("from a newer version"));
     top.push(json!([1, 2]));
-    let bytes = packed.to_string().into_bytes();
-    let mut payload = vec![0u8];
-    payload.extend_from_slice(&fnv24(&bytes));
-    payload.extend_from_slice(&bytes);
-    let link = format!("#pw=2.{}", URL_SAFE_NO_PAD.encode(payload));
-    let s = decode_salvaged(&link).unwrap();
+    let s = decode_salvaged(&packed_link(&packed)).unwrap();
     assert_eq!(s.draft.current_spec(), d.current_spec());
     assert_eq!(
         said(&s.lost),
@@ -1021,6 +1016,35 @@ fn parts_of_a_draft_this_version_does_not_know_are_said_to_be_left_out() {
     );
     let file = crate::domain::wire::parse_import(&v.to_string()).unwrap();
     assert_eq!(said(&file.drafts[0].lost), said(&s.lost));
+}
+
+// Tryout 115: a link whose draft name was the number 12345 opened renamed, without a word,
+// while a case id of the wrong type was named. A name or idea field that is not text is named.
+#[test]
+fn a_links_name_or_idea_that_is_not_text_is_named_as_left_out() {
+    let d = one_version_draft();
+    let mut packed = pack(&crate::domain::wire::DraftV1::from_draft(&d, ALL));
+    packed[0] = json!(12345);
+    packed[1] = json!(["an idea", "", {"tone": "brief"}]);
+    let s = decode_salvaged(&packed_link(&packed)).unwrap();
+    let said: Vec<String> = s.lost.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        said,
+        [
+            "The draft's name could not be read and was left out.",
+            "The idea's tone could not be read and was left out."
+        ]
+    );
+    assert_eq!(s.draft.current_spec(), d.current_spec());
+}
+
+/// A format-2 link to a packed draft written by hand (stored, no deflate: method 0).
+fn packed_link(packed: &Value) -> String {
+    let bytes = packed.to_string().into_bytes();
+    let mut payload = vec![0u8];
+    payload.extend_from_slice(&fnv24(&bytes));
+    payload.extend_from_slice(&bytes);
+    format!("#pw=2.{}", URL_SAFE_NO_PAD.encode(payload))
 }
 
 /// A draft with one version (a pasted prompt with a Persona only).

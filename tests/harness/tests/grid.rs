@@ -63,6 +63,24 @@ fn answers(fake: &FakeProvider, charlie: &str) {
     fake.reply_when("CHARLIE", charlie);
 }
 
+/// Opens Compare models and adds comparison model 1: OpenAI at `other`'s address (the model's
+/// name and key are typed by the caller).
+async fn add_comparison_at(
+    b: &Browser,
+    s: &SettingsPage<'_>,
+    other: &FakeProvider,
+) -> anyhow::Result<()> {
+    b.wait_for_text("Compare models").await?.click().await?;
+    b.button("Add a model to compare").await?.click().await?;
+    b.field("Provider of comparison model 1")
+        .await?
+        .select_by_label("OpenAI")
+        .await?;
+    s.fill("Address of comparison model 1", &other.openai_url())
+        .await?;
+    Ok(())
+}
+
 /// The OpenAI key for host A (the execution model and the judge) and for host B (the comparison
 /// model): distinct, and neither a prefix of the other.
 const KEY_A: &str = "sk-grid-host-a-1111";
@@ -115,14 +133,7 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
 
     // The comparison model: gpt-4o-mini on host B, with its own OpenAI key.
     // Folded under Results until opened.
-    b.wait_for_text("Compare models").await?.click().await?;
-    b.button("Add a model to compare").await?.click().await?;
-    b.field("Provider of comparison model 1")
-        .await?
-        .select_by_label("OpenAI")
-        .await?;
-    s.fill("Address of comparison model 1", &other.openai_url())
-        .await?;
+    add_comparison_at(&b, &s, &other).await?;
     // Typed, not yet left (tryout 12, minor 6: the hint and the model's name waited for the
     // field to be left); the address shows what was typed.
     b.field("Model of comparison model 1")
@@ -1137,14 +1148,7 @@ async fn a_key_in_the_draft_goes_to_no_other_providers_host() -> anyhow::Result<
     answers(&other, "- **Carol**: buy snacks");
     a.add_model("gpt-4o");
     other.add_model("gpt-4o-mini");
-    b.wait_for_text("Compare models").await?.click().await?;
-    b.button("Add a model to compare").await?.click().await?;
-    b.field("Provider of comparison model 1")
-        .await?
-        .select_by_label("OpenAI")
-        .await?;
-    s.fill("Address of comparison model 1", &other.openai_url())
-        .await?;
+    add_comparison_at(&b, &s, &other).await?;
     b.field("Model of comparison model 1")
         .await?
         .type_text("gpt-4o-mini")
