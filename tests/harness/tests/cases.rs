@@ -4053,6 +4053,29 @@ async fn promptfoo_checks_score_in_the_page_as_promptfoo_scores_them() -> anyhow
                 .ends_with("Export JSONL to give promptfoo every check it has a type for."),
         "{said}"
     );
+    // Tryout 115: an export's note stood beside a later import's "Imported 1 case.", as if
+    // about it. It gives way to the import.
+    let more = std::env::temp_dir().join(format!(
+        "pw-export-then-import-{}.jsonl",
+        std::process::id()
+    ));
+    std::fs::write(&more, "{\"input\": \"one more\"}\n")?;
+    b.client
+        .find(fantoccini::Locator::Css(
+            "input[aria-label='Import test cases from a CSV, JSONL or promptfoo file']",
+        ))
+        .await?
+        .send_keys(more.to_str().unwrap_or_default())
+        .await?;
+    b.wait_for_text("Imported 1 case").await?;
+    b.wait_until(
+        "return !document.querySelector('.pw-export-left')",
+        "the export's note to give way to the import",
+    )
+    .await?;
+    let _ = std::fs::remove_file(&more);
+    b.button("Export CSV").await?.click().await?;
+    b.wait_for_text("The file has the cases").await?;
     // It is about this draft's export (helper-60: it stayed on in a new, empty draft).
     pw_harness::pages::DraftsPage::open(&b).await?;
     b.button("New draft").await?.click().await?;
