@@ -101,6 +101,48 @@ fn replace_spread(text: &str, needle: &str) -> (String, usize) {
     (out, found)
 }
 
+/// [`redact`] for data kept as stored, which may hold JSON written as text inside JSON (a
+/// record and its parts as the browser keeps them, in a download's object): each string that
+/// holds JSON is redacted inside, level by level (tryout 116: a key split by a line break, a
+/// `\n` inside the record's text and `\\n` in the download, went as it was, and the page said
+/// the file was clean). A string changed is written back compact; the rest stays byte for byte.
+/// A text that is not JSON is redacted as it is.
+pub fn redact_stored(text: &str, secrets: &[&str]) -> (String, usize) {
+    fn inside(v: &mut serde_json::Value, secrets: &[&str], depth: u8) -> usize {
+        use serde_json::Value;
+        match v {
+            Value::String(s) => {
+                let t = s.trim_start();
+                if depth < 4
+                    && (t.starts_with('{') || t.starts_with('['))
+                    && let Ok(mut inner) = serde_json::from_str::<Value>(s)
+                {
+                    let n = inside(&mut inner, secrets, depth + 1);
+                    if n > 0 {
+                        *s = inner.to_string();
+                    }
+                    return n;
+                }
+                let (out, n) = redact(s, secrets);
+                if n > 0 {
+                    *s = out;
+                }
+                n
+            }
+            Value::Array(items) => items.iter_mut().map(|x| inside(x, secrets, depth)).sum(),
+            Value::Object(map) => map.values_mut().map(|x| inside(x, secrets, depth)).sum(),
+            _ => 0,
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(mut v) => match inside(&mut v, secrets, 0) {
+            0 => (text.to_owned(), 0),
+            n => (v.to_string(), n),
+        },
+        Err(_) => redact(text, secrets),
+    }
+}
+
 /// `req` with every one of `keys` (the person's keys for providers other than the one it goes
 /// to) taken out of its system message and turns as [`redact`] takes them out of a file, and how
 /// many times one was there. A key belongs to one provider at one host (tryout 115: a key pasted
@@ -175,6 +217,40 @@ pub fn key_like(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Tryout 116: a key split by a line break, inside a record kept as text inside the
+    // download's JSON (`\\n` there), went as it was from "Download … as it was stored".
+    #[test]
+    fn a_key_in_json_kept_as_text_inside_json_is_taken_out_at_every_level() {
+        let key = "sk-TESTKEY-123456";
+        let record =
+            serde_json::json!({"draft": {"spec": {"persona": "Use sk-TESTKEY-\n123456 now."}}})
+                .to_string();
+        let parts = serde_json::json!([{"input": format!("a {key} b")}]).to_string();
+        let file = serde_json::json!({"record": record, "parts": {"cases/0": parts}}).to_string();
+        assert!(file.contains("sk-TESTKEY-\\\\n123456"), "{file}");
+        assert_eq!(
+            redact(&file, &[key]).1,
+            1,
+            "the plain redaction misses the split key"
+        );
+        let (out, n) = redact_stored(&file, &[key]);
+        assert_eq!(n, 2, "{out}");
+        assert!(!out.contains("TESTKEY"), "{out}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let inner: serde_json::Value = serde_json::from_str(v["record"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            inner["draft"]["spec"]["persona"],
+            "Use [API key removed] now."
+        );
+        // Nothing to take out: the text as it was, byte for byte; not JSON: as `redact`.
+        let kept = r#"{"record": "{\"a\": 1.0e12}",  "parts": {}}"#;
+        assert_eq!(redact_stored(kept, &[key]), (kept.to_owned(), 0));
+        assert_eq!(
+            redact_stored("{ not json sk-TESTKEY-123456", &[key]),
+            ("{ not json [API key removed]".to_owned(), 1)
+        );
+    }
 
     // Tryout 115: a key pasted into the Persona went to a comparison model at another host.
     #[test]

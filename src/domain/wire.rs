@@ -1208,10 +1208,18 @@ fn as_stored(v: &serde_json::Value, depth: u8) -> Option<Vec<Result<RecordRead, 
         o.get("record"),
         o.get("parts").and_then(serde_json::Value::as_object),
     ) {
-        let head = head.as_str().unwrap_or_default();
+        // Each as the browser keeps it, text; JSON written in its place (a file edited by hand,
+        // the texts pretty-printed to read them: tryout 116) reads as that JSON's text.
+        let as_text = |v: &serde_json::Value| match v {
+            serde_json::Value::String(t) => Some(t.clone()),
+            serde_json::Value::Null => None,
+            other => Some(other.to_string()),
+        };
+        let head = as_text(head).unwrap_or_default();
+        let head = head.as_str();
         let parts: Vec<(String, String)> = parts
             .iter()
-            .filter_map(|(k, t)| Some((k.clone(), t.as_str()?.to_owned())))
+            .filter_map(|(k, t)| Some((k.clone(), as_text(t)?)))
             .collect();
         // A head that does not read leaves the parts (tryout 115: a download of a draft that
         // did not read at all, its parts whole, imported as "nothing in it could be read").

@@ -924,7 +924,7 @@ fn download_as_stored(file: &str, text: &str, note: RwSignal<Option<String>>) {
         .collect();
     let (file, _) = crate::domain::secrets::redact(file, &in_name);
     let file = file.replace(crate::domain::secrets::REDACTED, "api-key-removed");
-    let (text, n) = crate::domain::secrets::redact(text, &keys);
+    let (text, n) = crate::domain::secrets::redact_stored(text, &keys);
     note.set(Some(match download(&file, "application/json", &text) {
         Ok(_) => format!(
             "Downloaded {file} (in your browser's downloads).{}",

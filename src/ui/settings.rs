@@ -74,7 +74,7 @@ pub fn SettingsPanel(
                     <div class="pw-notice pw-notice--warn pw-settings-not-saved" role="alert">
                         <p class="pw-notice__title">"Not saved in this browser"</p>
                         <p>{crate::ui::erased::dynamic(move || (format!(
-                            "The browser's storage refused {}: it is full or blocked. What you set works in this tab until it closes. Free some storage (delete drafts you no longer need, or clear other sites' data), then change the setting again to save it.",
+                            "The browser's storage refused {}: it is full or blocked (the device may be short of space, or the browser may block storage for this site). What you set works in this tab until it closes: change the setting again once there is room, to save it.",
                             crate::domain::figures::and_list(&settings.not_saved.get().iter().cloned().collect::<Vec<_>>())
                         )).into_any())}</p>
                     </div>
@@ -366,7 +366,7 @@ fn RoleSettings(
                     } else if let Some(p) = crate::domain::http::address_problem(&cfg().base_url) {
                         format!("{p}. Until then nothing is sent, and your key stays here.")
                     } else if !kind().needs_key() && s.key_missing(&cfg()) {
-                        format!("The key you gave for {host} in this tab was forgotten by a reload (a key is kept only when you tick \"remember on this device\"): calls to {host} go without it until you paste it again.")
+                        format!("The key you gave for {host} in this tab was forgotten by a reload (a key is kept only when you tick \"remember on this device\" and the browser's storage takes it): calls to {host} go without it until you paste it again.")
                     } else if kind().is_local() {
                         format!("This model runs on your computer ({host}); your key, if any, is sent only there.")
                     } else if !s.has_key(&cfg()) {
@@ -401,7 +401,7 @@ fn RoleSettings(
             {crate::ui::erased::show(move || s.is_remembered(&cfg()), move || view! {
                 <p class="pw-hint pw-hint--warn" role="status">
                     {crate::ui::erased::dynamic(move || (if s.key_not_kept(&cfg()) {
-                        "The browser's storage refused the key (it is full, or storage is off), so it is not remembered: it works in this tab until it closes. Make room (delete drafts you no longer need) and type it again to keep it."
+                        "The browser's storage refused the key (it is full, or storage is off), so it is not remembered: it works in this tab until it closes. Type it again once there is room (the device may be short of space, or the browser may block storage for this site) to keep it."
                     } else {
                         "The key is saved in this browser's storage: anyone who uses this browser profile can read it. Untick to keep it in memory only (gone when you close the tab)."
                     }).into_any())}

@@ -621,9 +621,9 @@ impl ProviderError {
         let limit = RetryPolicy::default().max_retry_after_ms;
         match self.retry_after_ms {
             Some(ms) if ms > limit => format!(
-                "It asked to wait {} s, longer than Promptwright waits by itself ({} s), so it stopped. \
+                "It asked to wait {}, longer than Promptwright waits by itself ({} s), so it stopped. \
                  Press Retry after that wait.",
-                ms.div_ceil(1000),
+                wait_words(ms),
                 limit / 1000
             ),
             _ if self.attempts > 1 => {
@@ -1021,5 +1021,19 @@ impl RetryPolicy {
             .min(self.max_delay_ms) as f64;
         // "Full jitter" within the top quarter keeps retries spread without waiting much less.
         Some((exp * (1.0 - 0.25 * jitter.clamp(0.0, 1.0))) as u32)
+    }
+}
+
+/// A wait a server asked for (`ms`), in words: "120 s", "15 min", "3 h", "2 days"; the most
+/// the header's value is kept as (`u32::MAX` ms) is "more than 49 days" (tryout 116: a huge
+/// `retry-after` was said as "4294968 s").
+fn wait_words(ms: u32) -> String {
+    let s = u64::from(ms).div_ceil(1000);
+    match s {
+        _ if ms == u32::MAX => "more than 49 days".to_owned(),
+        0..=120 => format!("{s} s"),
+        121..=7_199 => format!("{} min", s.div_ceil(60)),
+        7_200..=172_799 => format!("{} h", s.div_ceil(3_600)),
+        _ => format!("{} days", s.div_ceil(86_400)),
     }
 }

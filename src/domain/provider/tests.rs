@@ -2008,4 +2008,18 @@ fn a_rate_limit_says_the_wait_the_provider_asked_for() {
     );
     e.retry_after_ms = Some(1);
     assert!(e.message().contains("Wait 1 s, as it asked"));
+    // Tryout 116: a huge `retry-after` was "asked to wait 4294968 s".
+    e.retry_after_ms = Some(u32::MAX);
+    assert!(
+        e.message()
+            .contains("It asked to wait more than 49 days, longer than"),
+        "{}",
+        e.message()
+    );
+    e.retry_after_ms = Some(900_000);
+    assert!(
+        e.message().contains("It asked to wait 15 min, longer than"),
+        "{}",
+        e.message()
+    );
 }

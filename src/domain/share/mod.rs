@@ -493,6 +493,11 @@ fn unpack(v: &Value, lost: &mut Vec<Lost>) -> Result<DraftV1, ShareError> {
     }
     let none = Value::Null;
     let idea = top.get(1).unwrap_or(&none);
+    // An idea that is not its list of fields (tryout 116: a bare number opened as no idea,
+    // unsaid).
+    if !matches!(idea, Value::Array(_) | Value::Null) {
+        lost.push(Lost::Field("The idea"));
+    }
     let empty = Vec::new();
     let versions = match top.get(4) {
         None => &empty,

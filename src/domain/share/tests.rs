@@ -1036,6 +1036,12 @@ fn a_links_name_or_idea_that_is_not_text_is_named_as_left_out() {
         ]
     );
     assert_eq!(s.draft.current_spec(), d.current_spec());
+    // Tryout 116: an idea that is a bare number, not its list of fields.
+    packed[0] = json!("Named");
+    packed[1] = json!(42);
+    let s = decode_salvaged(&packed_link(&packed)).unwrap();
+    let said: Vec<String> = s.lost.iter().map(ToString::to_string).collect();
+    assert_eq!(said, ["The idea could not be read and was left out."]);
 }
 
 /// A format-2 link to a packed draft written by hand (stored, no deflate: method 0).

@@ -167,13 +167,25 @@ fn read_joined(
     parts: &[(String, String)],
     mut lost: Vec<Lost>,
 ) -> Result<RecordRead, Unusable> {
+    let all_keys = || {
+        let mut keys: Vec<String> = parts.iter().map(|(k, _)| k.clone()).collect();
+        crate::domain::order::sort_by(&mut keys, |a, b| key_order(a).cmp(&key_order(b)));
+        keys
+    };
     let keys = match obj.remove(PARTS) {
-        Some(k) => Some(keys_of(&k)),
-        None if !parts.is_empty() => {
-            let mut keys: Vec<String> = parts.iter().map(|(k, _)| k.clone()).collect();
-            crate::domain::order::sort_by(&mut keys, |a, b| key_order(a).cmp(&key_order(b)));
-            Some(keys)
+        Some(k @ Value::Array(_))
+            if k.as_array().is_some_and(|a| a.iter().all(Value::is_string)) =>
+        {
+            Some(keys_of(&k))
         }
+        // A list of parts that is not one (damaged, or edited by hand): the parts there are
+        // read all the same, in the order of their keys, and the list named (tryout 116: a
+        // download's `"parts": "oops"` imported as an empty draft, nothing said).
+        Some(_) => {
+            lost.push(Lost::Field("The list of the draft's parts"));
+            Some(all_keys())
+        }
+        None if !parts.is_empty() => Some(all_keys()),
         None => None,
     };
     if let Some(keys) = keys

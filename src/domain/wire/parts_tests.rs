@@ -424,3 +424,33 @@ fn a_download_whose_head_does_not_read_imports_from_its_parts() {
     let none = json!({"record": cut, "parts": {"cases/0": "{ broken"}}).to_string();
     assert!(parse_import(&none).is_err());
 }
+
+/// Tryout 116: a download whose record reads but whose list of parts is not a list
+/// (`"parts": "oops"`) imported as an empty draft with nothing said; one whose part texts were
+/// pretty-printed into JSON by hand was refused as unreadable. The parts read all the same,
+/// the list named as left out; JSON in a part's place reads as its text.
+#[test]
+fn a_download_with_a_damaged_list_or_parts_written_as_json_imports_what_reads() {
+    let d = big_draft();
+    let (head, parts) = stored(&d);
+    let mut h: serde_json::Value = serde_json::from_str(&head).unwrap();
+    h["parts"] = json!("oops");
+    let file = json!({"record": h.to_string(), "parts": parts}).to_string();
+    let im = parse_import(&file).expect("imports");
+    assert_eq!(im.drafts[0].draft.suite.cases.len(), 120);
+    assert_eq!(im.drafts[0].draft.runs[0].cases.len(), 120);
+    assert_eq!(
+        im.drafts[0].lost[0].to_string(),
+        "The list of the draft's parts could not be read and was left out."
+    );
+    // Parts (and the record) written as JSON, not as text.
+    let as_json: serde_json::Map<String, serde_json::Value> = parts
+        .iter()
+        .map(|(k, t)| (k.clone(), serde_json::from_str(t).unwrap()))
+        .collect();
+    let record: serde_json::Value = serde_json::from_str(&head).unwrap();
+    let file = serde_json::to_string_pretty(&json!({"record": record, "parts": as_json})).unwrap();
+    let im = parse_import(&file).expect("imports");
+    assert_eq!(im.drafts[0].draft.suite.cases.len(), 120);
+    assert!(im.drafts[0].lost.is_empty(), "{:?}", im.drafts[0].lost);
+}
