@@ -136,7 +136,8 @@ pub fn CasesCard() -> impl IntoView {
     let d = DraftHandle::expect();
     let shown = RwSignal::new(PAGE);
     let deleted = RwSignal::new(None::<(usize, TestCase)>);
-    // Files chosen to import, counted (an export's notes give way to the next import's).
+    // Files chosen to import and exports made, counted (each one's words give way to the
+    // next one's).
     let file_chosen = RwSignal::new(0u32);
     // The cases and the prompt through their one shared memo (`DraftHandle::suite_and_prompt`):
     // a run's results arriving (a change of the draft each) rerun none of the card's or the
@@ -1275,10 +1276,13 @@ fn AssertionEditor(
 /// imports on confirmation when there is anything to report.
 #[component]
 fn ImportButton(
-    /// Counts the files chosen to import (an export's notes give way to an import's).
+    /// Counts the files chosen to import and the exports made: each one's words give way to
+    /// the next one's.
     file_chosen: RwSignal<u32>,
 ) -> impl IntoView {
     let d = DraftHandle::expect();
+    // `file_chosen` when this import's file was chosen.
+    let import_at = RwSignal::new(0u32);
     let pending = RwSignal::new(None::<(String, Imported)>);
     let message = RwSignal::new(None::<Result<String, String>>);
     // The cases the last import added (ids) and its checks for every case: the message says how
@@ -1439,6 +1443,7 @@ fn ImportButton(
     };
     let on_file = move |ev: leptos::ev::Event| {
         file_chosen.update(|n| *n += 1);
+        import_at.set(file_chosen.get_untracked());
         let input: web_sys::HtmlInputElement = event_target(&ev);
         let Some(list) = input.files() else {
             return;
@@ -1531,7 +1536,7 @@ fn ImportButton(
         {crate::ui::erased::dynamic(move || (replaced.get().map(|name| view! {
             <p class="pw-hint" role="status">{format!("Nothing from {name} was imported: choosing another file closed its review.")}</p>
         })).into_any())}
-        {crate::ui::erased::dynamic(move || (message.get().map(|m| match m {
+        {crate::ui::erased::dynamic(move || (message.get().filter(|_| file_chosen.get() == import_at.get()).map(|m| match m {
             // Closed by the person (session 47's notes: "Imported 2 cases…" stayed on through
             // everything done after it, until another draft opened).
             Ok(t) => view! {
@@ -1602,9 +1607,9 @@ fn ImportButton(
 /// Export the cases as CSV or JSONL.
 #[component]
 fn ExportButtons(
-    /// Counts the files chosen to import: an export's notes are shown until the next one
-    /// (tryout 115: "Your API key was in what the file holds" stood beside a later import's
-    /// "Imported 4 cases.", as if about it).
+    /// Counts the files chosen to import and the exports made: an export's notes are shown
+    /// until the next of either (tryout 115: "Your API key was in what the file holds" stood
+    /// beside a later import's "Imported 4 cases.", as if about it; tryout 116, the reverse).
     file_chosen: RwSignal<u32>,
 ) -> impl IntoView {
     let d = DraftHandle::expect();
@@ -1679,6 +1684,8 @@ fn ExportButtons(
             left.set((!said.is_empty()).then(|| said.join(" ")));
         }
         note.set(r.err());
+        // The import's message gives way to this export's notes, as they do to the next import.
+        file_chosen.update(|n| *n += 1);
         noted_at.set(file_chosen.get_untracked());
     };
     view! {

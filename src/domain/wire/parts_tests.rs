@@ -170,13 +170,13 @@ fn a_missing_or_damaged_part_is_left_out_and_named() {
     let r = read("cases/1", None);
     assert_eq!(
         r.draft.lost[0].to_string(),
-        "Up to 50 test cases (places 51 to 100) could not be read from this browser's storage and were left out."
+        "Up to 50 test cases (places 51 to 100) could not be read from the draft as it was stored and were left out."
     );
     assert_eq!(r.draft.draft.suite.cases.len(), 70);
     let r = read("runs/0/cases/2", Some("[{\"id\": 1, \"status\""));
     assert_eq!(
         r.draft.lost[0].to_string(),
-        "Up to 50 results (places 101 to 150) of the run of version 2 could not be read from this browser's storage and were left out."
+        "Up to 50 results (places 101 to 150) of the run of version 2 could not be read from the draft as it was stored and were left out."
     );
     assert_eq!(r.draft.draft.runs[0].cases.len(), 100);
     assert_eq!(r.draft.draft.compared[0].run.cases.len(), 120);
@@ -194,7 +194,7 @@ fn a_missing_or_damaged_part_is_left_out_and_named() {
     let r = read("runs/0/cases/1", Some("[]"));
     assert_eq!(
         r.draft.lost[0].to_string(),
-        "Some results (places 51 to 100) of the run in place 1 of the list could not be read from this browser's storage and were left out."
+        "Some results (places 51 to 100) of the run in place 1 of the list could not be read from the draft as it was stored and were left out."
     );
     assert_eq!(r.draft.draft.runs[0].cases.len(), 70);
     let r = read(
@@ -203,7 +203,7 @@ fn a_missing_or_damaged_part_is_left_out_and_named() {
     );
     assert_eq!(
         r.draft.lost[0].to_string(),
-        "Some test cases (places 1 to 50) could not be read from this browser's storage and were left out."
+        "Some test cases (places 1 to 50) could not be read from the draft as it was stored and were left out."
     );
     // The last block holds what is left: never named.
     assert_eq!(read("cases/2", None).draft.lost.len(), 1);
@@ -243,7 +243,7 @@ fn one_damaged_result_leaves_the_rest_of_its_run() {
     assert_eq!(
         words,
         [
-            "Some results (places 51 to 100) of the run in place 1 of the list could not be read from this browser's storage and were left out.",
+            "Some results (places 51 to 100) of the run in place 1 of the list could not be read from the draft as it was stored and were left out.",
             "The result of the case in place 51 of the run (version 2) could not be read and was left out.",
         ]
     );

@@ -105,7 +105,7 @@ pub enum Lost {
     ReplacedRating { version: u32, case: u32 },
     /// Part of a draft kept in this browser (`wire::parts`) that was missing or not JSON, named
     /// by what it held ("Up to 50 test cases (places 51 to 100)").
-    #[error("{0} could not be read from this browser's storage and were left out.")]
+    #[error("{0} could not be read from the draft as it was stored and were left out.")]
     StoredPart(String),
     /// Parts of the draft this version of Promptwright does not know (a newer version's, or added
     /// by hand), by count: a draft's fields, or places of a link's packed draft, past those it

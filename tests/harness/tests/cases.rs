@@ -4076,6 +4076,12 @@ async fn promptfoo_checks_score_in_the_page_as_promptfoo_scores_them() -> anyhow
     let _ = std::fs::remove_file(&more);
     b.button("Export CSV").await?.click().await?;
     b.wait_for_text("The file has the cases").await?;
+    // And the import's message gives way to the export's (tryout 116).
+    b.wait_until(
+        "return !document.body.innerText.includes('Imported 1 case')",
+        "the import's message to give way to the export",
+    )
+    .await?;
     // It is about this draft's export (helper-60: it stayed on in a new, empty draft).
     pw_harness::pages::DraftsPage::open(&b).await?;
     b.button("New draft").await?.click().await?;
