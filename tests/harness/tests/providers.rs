@@ -740,7 +740,7 @@ async fn settings_the_full_storage_refuses_are_said_and_kept_once_there_is_room(
     s.model("a-model-name-typed-while-the-storage-is-full-longer-than-any-default")
         .await?;
     b.wait_for_text("Not saved in this browser").await?;
-    b.wait_for_text("The browser's storage refused your model settings (providers, addresses, models): it is full or blocked.")
+    b.wait_for_text("The browser's storage refused your model settings (providers, addresses, models): it is full or blocked (the device may be short of space")
         .await?;
     // In view wherever the drawer is scrolled to (tryout 82: at its top, out of view while the
     // fields below were edited).
