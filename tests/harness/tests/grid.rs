@@ -81,6 +81,20 @@ async fn add_comparison_at(
     Ok(())
 }
 
+/// Types host B's key for comparison model 1 and waits until the page says where it goes.
+async fn give_comparison_key(b: &Browser, other: &FakeProvider) -> anyhow::Result<()> {
+    b.field("API key of comparison model 1")
+        .await?
+        .type_text(KEY_B)
+        .await?;
+    b.wait_for_text(&format!(
+        "with the key for OpenAI at 127.0.0.1:{}; it is sent only there",
+        other.addr.port()
+    ))
+    .await?;
+    Ok(())
+}
+
 /// The OpenAI key for host A (the execution model and the judge) and for host B (the comparison
 /// model): distinct, and neither a prefix of the other.
 const KEY_A: &str = "sk-grid-host-a-1111";
@@ -153,15 +167,7 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         host(&other)
     ))
     .await?;
-    b.field("API key of comparison model 1")
-        .await?
-        .type_text(KEY_B)
-        .await?;
-    b.wait_for_text(&format!(
-        "with the key for OpenAI at {0}; it is sent only there",
-        host(&other)
-    ))
-    .await?;
+    give_comparison_key(&b, &other).await?;
 
     // Before anything is sent: what it will use at most, over both models and the judge.
     let before = (a.chat_requests().len(), other.chat_requests().len());
@@ -1153,15 +1159,7 @@ async fn a_key_in_the_draft_goes_to_no_other_providers_host() -> anyhow::Result<
         .await?
         .type_text("gpt-4o-mini")
         .await?;
-    b.field("API key of comparison model 1")
-        .await?
-        .type_text(KEY_B)
-        .await?;
-    b.wait_for_text(&format!(
-        "with the key for OpenAI at {0}; it is sent only there",
-        host(&other)
-    ))
-    .await?;
+    give_comparison_key(&b, &other).await?;
     dismiss_toasts(&b).await?;
     b.button("Run on all 2 models").await?.click().await?;
     b.wait_for_text("Your API key was kept out of a call to another provider")

@@ -38,6 +38,17 @@ fn report(rows: &[(String, String)], name: &str) {
     std::fs::write(paths::artifacts_dir().join(name), s).unwrap();
 }
 
+/// Settings open on "Writing prompts", pointed at `fake` as an OpenAI-compatible server.
+async fn custom_server<'a>(
+    browser: &'a Browser,
+    fake: &FakeProvider,
+) -> anyhow::Result<SettingsPage<'a>> {
+    let page = SettingsPage::open(browser).await?;
+    page.provider("OpenAI-compatible server").await?;
+    page.base_url(&fake.openai_url()).await?;
+    Ok(page)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()> {
     let Env {
@@ -45,9 +56,7 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
         browser,
         _site,
     } = setup().await?;
-    let page = SettingsPage::open(&browser).await?;
-    page.provider("OpenAI-compatible server").await?;
-    page.base_url(&fake.openai_url()).await?;
+    let page = custom_server(&browser, &fake).await?;
     page.key(KEY).await?;
     page.model("fake-mini").await?;
     page.stall_seconds(2).await?;
@@ -849,9 +858,7 @@ async fn a_key_storage_refuses_and_forget_key_are_said_as_they_are() -> anyhow::
         browser,
         _site,
     } = setup().await?;
-    let page = SettingsPage::open(&browser).await?;
-    page.provider("OpenAI-compatible server").await?;
-    page.base_url(&fake.openai_url()).await?;
+    let page = custom_server(&browser, &fake).await?;
     browser.choose("Remember on this device").await?;
     let filled = browser
         .eval(
