@@ -134,13 +134,17 @@ pub fn redact_stored(text: &str, secrets: &[&str]) -> (String, usize) {
             _ => 0,
         }
     }
-    match serde_json::from_str::<serde_json::Value>(text) {
+    let (out, n) = match serde_json::from_str::<serde_json::Value>(text) {
         Ok(mut v) => match inside(&mut v, secrets, 0) {
             0 => (text.to_owned(), 0),
             n => (v.to_string(), n),
         },
-        Err(_) => redact(text, secrets),
-    }
+        Err(_) => (text.to_owned(), 0),
+    };
+    // And over the whole text: a key in a member's name, or in text that is not JSON (the
+    // review: `vars` named with the key went out as they were).
+    let (out, more) = redact(&out, secrets);
+    (out, n + more)
 }
 
 /// `req` with every one of `keys` (the person's keys for providers other than the one it goes
@@ -250,6 +254,10 @@ mod tests {
             redact_stored("{ not json sk-TESTKEY-123456", &[key]),
             ("{ not json [API key removed]".to_owned(), 1)
         );
+        // A key in a member's name.
+        let named = serde_json::json!({"vars": {key: "x"}}).to_string();
+        let (out, n) = redact_stored(&named, &[key]);
+        assert_eq!((n, out.contains("TESTKEY")), (1, false), "{out}");
     }
 
     // Tryout 115: a key pasted into the Persona went to a comparison model at another host.

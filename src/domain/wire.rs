@@ -1223,8 +1223,14 @@ fn as_stored(v: &serde_json::Value, depth: u8) -> Option<Vec<Result<RecordRead, 
             .collect();
         // A head that does not read leaves the parts (tryout 115: a download of a draft that
         // did not read at all, its parts whole, imported as "nothing in it could be read").
+        // Only a head that is not a JSON object: one that reads and is refused for what it
+        // holds keeps its own words (the review).
+        let unreadable_head = serde_json::from_str::<serde_json::Value>(head)
+            .ok()
+            .filter(serde_json::Value::is_object)
+            .is_none();
         let read = match parts::read_stored(head, &parts) {
-            Err(_) if !parts.is_empty() => parts::read_parts_alone(&parts),
+            Err(_) if unreadable_head && !parts.is_empty() => parts::read_parts_alone(&parts),
             read => read,
         };
         return Some(vec![read]);

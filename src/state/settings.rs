@@ -34,10 +34,17 @@ fn key_slot(slot: &str) -> String {
 }
 
 /// What [`SettingsHandle::not_saved`] says for a remembered key the storage refused: "the key
-/// for 127.0.0.1:8122 (Remember on this device)" (`slot`: `kind@host`).
+/// for OpenAI-compatible server at 127.0.0.1:8122 (Remember on this device)" (`slot`:
+/// `kind@host`).
 fn remember_label(slot: &str) -> String {
-    let host = slot.split_once('@').map_or(slot, |(_, h)| h);
-    format!("the key for {host} (Remember on this device)")
+    // The provider too: two presets at one host have a key each (the review).
+    match slot.split_once('@') {
+        Some((kind, host)) => format!(
+            "the key for {} at {host} (Remember on this device)",
+            ProviderKind::parse(kind).map_or_else(|| kind.to_owned(), |k| k.label().to_owned())
+        ),
+        None => format!("the key for {slot} (Remember on this device)"),
+    }
 }
 
 /// Keys saved before keys were kept per host (`pw.key.<preset>`) were sent to every address of
@@ -384,7 +391,13 @@ impl SettingsHandle {
             // saved in this browser's storage" with none there; after a reload the page said
             // the box had not been ticked).
             let ok = match &key {
-                Some(k) => store::save(&key_slot(&slot), k.expose()),
+                // Refused: no older key left behind to come back after a reload (the review).
+                Some(k) => {
+                    store::save(&key_slot(&slot), k.expose()) || {
+                        store::remove(&key_slot(&slot));
+                        false
+                    }
+                }
                 None => {
                     store::remove(&key_slot(&slot));
                     true

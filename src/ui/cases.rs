@@ -1299,6 +1299,9 @@ fn ImportButton(
         replaced.set(None);
     });
     let add = move |imp: Imported| {
+        // Its message shows whatever was exported while its review was open (the review).
+        file_chosen.update(|n| *n += 1);
+        import_at.set(file_chosen.get_untracked());
         let n = imp.cases.len();
         let expected_column = imp.expected_column;
         let empty = imp.without_input();

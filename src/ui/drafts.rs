@@ -487,11 +487,11 @@ pub fn LibraryBanners() -> impl IntoView {
                             return None;
                         }
                         let c = lib.kept_copies.with(|v| v.iter().find(|c| c.id == id).cloned())?;
-                        let file = format!("promptwright-as-stored-{}.json", super::browser::file_stem(&c.name));
+                        let name = c.name.clone();
                         Some(view! {
                             <div class="pw-row pw-row--wrap">
                                 <button type="button" class="pw-button"
-                                    on:click=move |_| download_as_stored(&file, &c.text, stored_note)>
+                                    on:click=move |_| download_as_stored(("promptwright-as-stored-", &name, ".json"), &c.text, stored_note)>
                                     {format!("Download that copy of \u{201c}{}\u{201d}", c.name)}
                                 </button>
                                 <button type="button" class="pw-button"
@@ -528,11 +528,11 @@ pub fn LibraryBanners() -> impl IntoView {
                     </ul>
                     // Settings that did not all read are the person's too (tryout 99).
                     {crate::ui::erased::dynamic(move || (settings.as_stored.get().into_iter().map(|(what, raw)| {
-                        let file = format!("promptwright-{}-as-stored.json", what.replace(' ', "-"));
+                        let file_what = what.clone();
                         view! {
                             <p class="pw-hint">{format!("The {what} are kept as they were stored until you change a setting, and a copy stays in this browser.")}</p>
                             <button type="button" class="pw-button pw-button--small"
-                                on:click=move |_| download_as_stored(&file, &raw, stored_note)>
+                                on:click=move |_| download_as_stored(("promptwright-", &file_what, "-as-stored.json"), &raw, stored_note)>
                                 {format!("Download the {what} as they were stored")}
                             </button>
                         }
@@ -540,10 +540,10 @@ pub fn LibraryBanners() -> impl IntoView {
                     // A draft that does not read at all is still the person's: its stored text
                     // can be downloaded (to repair, or to send to someone who can).
                     {crate::ui::erased::dynamic(move || (lib.unreadable_raw.get().into_iter().map(|(id, raw)| {
-                        let name = format!("promptwright-unreadable-draft-{}.json", super::browser::file_stem(&id));
+                        let file_id = id.clone();
                         view! {
                             <button type="button" class="pw-button pw-button--small"
-                                on:click=move |_| download_as_stored(&name, &raw, stored_note)>
+                                on:click=move |_| download_as_stored(("promptwright-unreadable-draft-", &file_id, ".json"), &raw, stored_note)>
                                 {format!("Download the unreadable draft {id} as stored")}
                             </button>
                         }
@@ -551,7 +551,6 @@ pub fn LibraryBanners() -> impl IntoView {
                     // A draft that opened with parts left out, as it was stored (kept at its
                     // next save: tryout 95's next edit deleted what had not read).
                     {crate::ui::erased::dynamic(move || (lib.kept_copies.get().into_iter().map(|c| {
-                        let file = format!("promptwright-as-stored-{}.json", super::browser::file_stem(&c.name));
                         let id = c.id.clone();
                         let name = c.name.clone();
                         // Deleting is offered for a copy kept in storage only (the review of
@@ -566,7 +565,7 @@ pub fn LibraryBanners() -> impl IntoView {
                         view! {
                             <div class="pw-row pw-row--wrap">
                                 <button type="button" class="pw-button pw-button--small"
-                                    on:click=move |_| download_as_stored(&file, &c.text, stored_note)>
+                                    on:click=move |_| download_as_stored(("promptwright-as-stored-", &c.name, ".json"), &c.text, stored_note)>
                                     {format!("Download \u{201c}{}\u{201d} as it was stored", c.name)}
                                 </button>
                                 {delete}
@@ -908,22 +907,19 @@ pub fn withheld_text(text: &str, secrets: &[crate::domain::provider::ApiKey]) ->
     crate::domain::secrets::redact(text, &secrets).0
 }
 
-/// Downloads a copy of stored data (`file`: its name; `text`: as it was stored) with the
-/// person's keys taken out of the file and its name, as an export does (tryout 115: a rescue
-/// copy of a draft named with the key went out as `promptwright-as-stored-sk-testkey-…json`,
-/// the key inside), and says what it did in `note`.
-fn download_as_stored(file: &str, text: &str, note: RwSignal<Option<String>>) {
+/// Downloads a copy of stored data (`text`: as it was stored) as the file `prefix` + the
+/// [`file_stem`] of `name` + `suffix`, with the person's keys taken out of the file and of the
+/// name before it is made a file's ("[API key removed]" becomes `api-key-removed`), as an export
+/// does (tryout 115: a rescue copy of a draft named with the key went out as
+/// `promptwright-as-stored-sk-testkey-…json`, the key inside), and says what it did in `note`.
+fn download_as_stored(
+    (prefix, name, suffix): (&str, &str, &str),
+    text: &str,
+    note: RwSignal<Option<String>>,
+) {
     let keys = untrack(|| SettingsHandle::expect().keys_to_withhold());
+    let file = format!("{prefix}{}{suffix}", file_stem(&withheld_text(name, &keys)));
     let keys: Vec<&str> = keys.iter().map(|k| k.expose()).collect();
-    // The name went through `file_stem`, which writes small letters.
-    let lower: Vec<String> = keys.iter().map(|k| k.to_lowercase()).collect();
-    let in_name: Vec<&str> = keys
-        .iter()
-        .copied()
-        .chain(lower.iter().map(String::as_str))
-        .collect();
-    let (file, _) = crate::domain::secrets::redact(file, &in_name);
-    let file = file.replace(crate::domain::secrets::REDACTED, "api-key-removed");
     let (text, n) = crate::domain::secrets::redact_stored(text, &keys);
     note.set(Some(match download(&file, "application/json", &text) {
         Ok(_) => format!(

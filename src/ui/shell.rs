@@ -233,7 +233,7 @@ pub fn WithheldKeyBanner() -> impl IntoView {
                 <div class="pw-notice pw-notice--warn" role="status" id="pw-withheld-key">
                     <p class="pw-notice__title">"Your API key was kept out of a call to another provider"</p>
                     <p>{format!(
-                        "A key you gave in Settings is in the text this draft sends (its prompt, a test case or an answer), and the calls to {hosts} went with \u{201c}{}\u{201d} in its place ({times}): a key is sent only to its own provider. The answers were written without it; if it is in the draft by mistake, take it out.",
+                        "A key you gave in Settings is in the text a draft sends (its prompt, a test case or an answer), and the calls to {hosts} went with \u{201c}{}\u{201d} in its place ({times}): a key is sent only to its own provider. The answers were written without it; if it is in the draft by mistake, take it out.",
                         crate::domain::secrets::REDACTED
                     )}</p>
                     <button type="button" class="pw-button pw-button--small"
