@@ -1149,6 +1149,8 @@ impl OptimizerHandle {
                     refusal: None,
                     // A new answer is unrated.
                     rating: None,
+                    // A judge's reply: whether the built-in tiny model gave it.
+                    rough_judge: matches!(work, Work::Judge { .. }) && cfg.kind.is_tiny(),
                 },
                 text: done.text,
                 input_tokens: tokens.0,
@@ -1176,6 +1178,7 @@ impl OptimizerHandle {
                         cost_estimated: true,
                         refusal: Some(f.error.detail.clone()),
                         rating: None,
+                        rough_judge: false,
                     },
                     text: f.partial,
                     input_tokens: 0,

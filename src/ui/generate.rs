@@ -960,15 +960,33 @@ fn SectionEditor(
         saved.with(|t| crate::domain::figures::hidden_marks(t))
     });
     let editor = NodeRef::<leptos::html::Textarea>::new();
+    // How the Examples box's text is read where it is not written in the editor's shape (a
+    // block without `Input:` is kept as an input with no answer, not dropped: tryout 117), from
+    // the saved text and then from each keystroke.
+    let reading = RwSignal::new(Vec::<String>::new());
+    if section == Section::Examples {
+        crate::state::reactive::effect(move |_| {
+            reading.set(saved.with(|t| crate::domain::spec::examples_reading(t)));
+        });
+    }
     let text = move || {
         if streaming() {
             g.live_spec().section_text(section)
         } else {
             let saved = saved.get();
-            // A pause saves the typed text trimmed (and steps numbered): a box whose text reads
-            // as the saved text keeps it, so a space or a new line typed just before the pause
-            // is not taken away from under the caret.
-            match editor.get_untracked().map(|el| el.value()) {
+            // A pause saves the typed text trimmed (and steps numbered): a box being typed in
+            // whose text reads as the saved text keeps it, so a space or a new line typed just
+            // before the pause is not taken away from under the caret. Only while it has the
+            // focus (tryout 117: a redraw of the page set the Examples box to "undefined" after a
+            // Stop, and that text, read as no example, was kept as if typed).
+            let focused = |el: &web_sys::HtmlTextAreaElement| {
+                document().active_element().is_some_and(|a| a == ***el)
+            };
+            match editor
+                .get_untracked()
+                .filter(|el| focused(el))
+                .map(|el| el.value())
+            {
                 Some(typed)
                     if typed != saved
                         && crate::domain::spec::PromptSpec::normalized_section_text(
@@ -1116,6 +1134,9 @@ fn SectionEditor(
                     // Saved while typing, after a short pause (a reload or a closed tab keeps it);
                     // one typing session is one version.
                     let text = event_target_value(&ev);
+                    if section == Section::Examples {
+                        reading.set(crate::domain::spec::examples_reading(&text));
+                    }
                     // Held until the pause ends, a press that reads the prompt or the page going
                     // away puts it in (`DraftHandle::flush_typing`), whichever comes first.
                     d.typed(section, text);
@@ -1154,6 +1175,9 @@ fn SectionEditor(
                     d.type_section(section, &text, true);
                 }
             ></textarea>
+            {crate::ui::erased::show(move || !streaming() && reading.with(|r| !r.is_empty()), move || view! {
+                <p class="pw-hint pw-hint--warn" id="pw-examples-reading">{crate::ui::erased::dynamic(move || reading.get().join(" ").into_any())}</p>
+            }.into_any())}
             {crate::ui::erased::dynamic(move || (hidden.get().filter(|_| !streaming()).map(|note| view! {
                 <p class="pw-hint pw-hint--warn">{note}</p>
             })).into_any())}

@@ -1076,7 +1076,12 @@ fn ResultRow(
                     // "Final · 0" beside "The final answer failed").
                     if r.final_output.is_empty() || r.final_partial { return None; }
                     // The final answer's own time and cost are not kept: those checks say so.
-                    Some(eval::score_case(&x.suite, case, &r.final_output, &r.final_observed(), x.current_spec(), &r.judgements))
+                    // Judged by the judge of this case's run (a tiny one says so).
+                    let observed = eval::Observed {
+                        rough_judge: mine.with(|m| m.as_ref().is_some_and(|(c, _)| c.observed().rough_judge)),
+                        ..r.final_observed()
+                    };
+                    Some(eval::score_case(&x.suite, case, &r.final_output, &observed, x.current_spec(), &r.judgements))
                 });
                 let final_cut = final_scored.as_ref().is_some_and(|s| s.cut_off);
                 let final_partial = final_scored.as_ref().is_some_and(|s| s.judge_failed.is_some());
@@ -1338,17 +1343,22 @@ pub(super) fn verdict_rows(
     }
 }
 
-/// A time of day ("14:02"), with the date when it is not today ("3 May 2025, 14:02").
+/// A time of day to the minute in the browser's own form, as the Versions card and the drafts
+/// show times ("5:02 PM", or "17:02"; tryout 117: "17:05" here beside "5:02:16 PM" there), with
+/// the date when it is not today ("5/3/2025, 5:02 PM").
 fn when(ms: f64) -> String {
     let t = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
     let now = js_sys::Date::new_0();
-    let clock = format!("{:02}:{:02}", t.get_hours(), t.get_minutes());
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"hour".into(), &"numeric".into());
+    let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
+    let clock = String::from(t.to_locale_time_string_with_options("default", &options));
     if t.to_date_string() == now.to_date_string() {
         clock
     } else {
         format!(
             "{}, {clock}",
-            String::from(t.to_locale_date_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))
+            String::from(t.to_locale_date_string("default", &wasm_bindgen::JsValue::UNDEFINED))
         )
     }
 }

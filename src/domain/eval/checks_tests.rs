@@ -31,6 +31,7 @@ fn seen(finish: Option<&str>, ms: Option<u64>, usd: Option<f64>) -> Observed {
         cost_estimated: false,
         refusal: None,
         rating: None,
+        rough_judge: false,
     }
 }
 

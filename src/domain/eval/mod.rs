@@ -423,6 +423,11 @@ pub struct Observed {
     /// thumbs-down counts as a failed check ([`Suite::thumbs_down_fails`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<rating::Rating>,
+    /// The judge that scored this answer was the built-in tiny model (llama.cpp): its verdicts
+    /// say they are a rough guess (tryout 117: an unrelated 10/10 read as a plain "pass").
+    /// Absent (false) in older records.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rough_judge: bool,
 }
 
 impl Observed {
@@ -457,6 +462,7 @@ impl Observed {
             cost_estimated: false,
             refusal: None,
             rating: None,
+            rough_judge: false,
         };
         &NONE
     }
@@ -1045,6 +1051,9 @@ impl Assertion {
         match &self.check {
             Check::Equals(s) => format!("equals \u{201c}{s}\u{201d}{ic}"),
             Check::EqualsJson(s) => format!("equals the JSON {s}"),
+            // One value: "contains" (tryout 117: an imported `icontains` read "contains all of").
+            Check::ContainsAll(v) if v.len() == 1 => format!("contains {}{ic}", list(v)),
+            Check::ContainsAny(v) if v.len() == 1 => format!("contains {}{ic}", list(v)),
             Check::ContainsAll(v) => format!("contains all of {}{ic}", list(v)),
             Check::ContainsAny(v) => format!("contains any of {}{ic}", list(v)),
             Check::NotContains(v) => format!("does not contain {}{ic}", list(v)),
@@ -1735,7 +1744,14 @@ fn check_as_written(
             Some(judge::Judgement::Scored { score, reasoning }) => Verdict::Done {
                 pass: *score >= *threshold,
                 score: f64::from(*score) / 10.0,
-                reason: format!("Score {score}/10 (pass at {threshold}). {reasoning}"),
+                reason: format!(
+                    "Score {score}/10 (pass at {threshold}){}. {reasoning}",
+                    if observed.rough_judge {
+                        ", by the built-in tiny model: a rough guess, not a verdict to trust"
+                    } else {
+                        ""
+                    }
+                ),
             },
             Some(judge::Judgement::Unreadable { raw, error }) => Verdict::JudgeError {
                 raw: raw.clone(),

@@ -661,6 +661,7 @@ impl CaseRun {
             cost_estimated: self.tokens_estimated,
             refusal: self.refusal.clone(),
             rating: self.rating.clone(),
+            rough_judge: self.judge_model.as_ref().is_some_and(|m| m.kind.is_tiny()),
         }
     }
 }

@@ -616,6 +616,50 @@ fn judge_verdicts_merge_into_scores() {
         "{:?}",
         s.verdicts
     );
+    // Tryout 117: the built-in tiny model's 10/10 with reasoning unrelated to the rubric read as
+    // a plain "pass": a verdict of the tiny judge says it is a rough guess, a real judge's does not.
+    let judged_by = |kind: crate::domain::provider::ProviderKind| {
+        let mut cr = run::CaseRun {
+            output: "A meeting note with a date and time is attached. The meeting is over.".into(),
+            status: run::Status::Done,
+            judge_model: Some(run::ModelUsed {
+                kind,
+                model: "m".into(),
+            }),
+            ..Default::default()
+        };
+        cr.judgements.insert(
+            "Names an owner per item".to_owned(),
+            Judgement::Scored {
+                score: 10,
+                reasoning: "Not a question of the rubric.".into(),
+            },
+        );
+        let s = score_case(
+            &suite,
+            &case,
+            &cr.output,
+            &cr.observed(),
+            None,
+            &cr.judgements,
+        );
+        match &s.verdicts[1] {
+            Verdict::Done {
+                pass: true, reason, ..
+            } => reason.clone(),
+            v => panic!("{v:?}"),
+        }
+    };
+    let tiny = judged_by(crate::domain::provider::ProviderKind::LlamaCpp);
+    assert!(
+        tiny.starts_with("Score 10/10 (pass at 7), by the built-in tiny model: a rough guess, not a verdict to trust."),
+        "{tiny}"
+    );
+    let real = judged_by(crate::domain::provider::ProviderKind::OpenAi);
+    assert!(
+        real.starts_with("Score 10/10 (pass at 7). Not a question"),
+        "{real}"
+    );
     // Tryout 19 (1): the page offers Re-judge for such a score, which asked the judge nothing.
     // Re-judge asks again for it (and a plain run does not).
     let answered = |reasoning: &str| {

@@ -416,15 +416,85 @@ pub fn content_stems(text: &str) -> SortedSet<String> {
 /// The content words of `text`, lower case, in order: longer than two letters, not a stop word,
 /// outside HTML-like tags (`<img src=x onerror=…>` is markup, not words of an idea: tryout 11,
 /// m2).
+///
+/// Scripts written without spaces between words (Chinese, Japanese; Korean too, whose words
+/// carry their particles) have no word to split at: their runs of characters give overlapping
+/// pairs of characters instead (a run of one gives itself), as CJK search indexes do (Lucene's
+/// `CJKBigramFilter`), with Japanese hiragana (particles and endings) as a break between runs
+/// (tryout 117: a Japanese idea was one "word", so every section and suggestion missed it).
 fn words_of(text: &str) -> impl Iterator<Item = String> {
-    without_tags(text)
-        .split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .map(|w| w.trim_matches('\'').to_lowercase())
-        .map(|w| w.strip_suffix("'s").map(str::to_owned).unwrap_or(w))
-        .filter(|w| w.chars().count() > 2 && !STOP_WORDS.contains(&w.as_str()))
-        .filter(|w| w.chars().any(char::is_alphabetic))
-        .collect::<Vec<_>>()
-        .into_iter()
+    let mut out = Vec::new();
+    for token in without_tags(text).split(|c: char| !c.is_alphanumeric() && c != '\'') {
+        if token.chars().any(is_cjk) {
+            cjk_words(token, &mut out);
+            continue;
+        }
+        let w = token.trim_matches('\'').to_lowercase();
+        let w = w.strip_suffix("'s").map(str::to_owned).unwrap_or(w);
+        if w.chars().count() > 2
+            && !STOP_WORDS.contains(&w.as_str())
+            && w.chars().any(char::is_alphabetic)
+        {
+            out.push(w);
+        }
+    }
+    out.into_iter()
+}
+
+/// Han ideographs (with the iteration mark 々), kana and Hangul: scripts that [`words_of`] reads
+/// as pairs of characters.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3005 | 0x3040..=0x30FF | 0x31F0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xF900..=0xFAFF | 0xFF66..=0xFF9F | 0x1100..=0x11FF | 0x3130..=0x318F
+        | 0xAC00..=0xD7AF | 0x20000..=0x2FFFF)
+}
+
+/// Hiragana (and its iteration marks): Japanese particles and endings, a break between words.
+fn is_hiragana(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x309F)
+}
+
+/// The words [`words_of`] reads in `token`, a run with CJK characters in it: each run of CJK
+/// characters other than hiragana as its overlapping pairs (one character alone as itself);
+/// the token's other letters as ordinary words (`AI` in `AIボット`, kept when over two letters).
+fn cjk_words(token: &str, out: &mut Vec<String>) {
+    let mut run: Vec<char> = Vec::new();
+    let mut other = String::new();
+    let flush_run = |run: &mut Vec<char>, out: &mut Vec<String>| {
+        match run.len() {
+            0 => {}
+            1 => out.push(run[0].to_string()),
+            _ => out.extend(run.windows(2).map(|p| p.iter().collect::<String>())),
+        }
+        run.clear();
+    };
+    let flush_other = |other: &mut String, out: &mut Vec<String>| {
+        let w = other.to_lowercase();
+        if w.chars().count() > 2 && !STOP_WORDS.contains(&w.as_str()) {
+            out.push(w);
+        }
+        other.clear();
+    };
+    for c in token.chars() {
+        if is_cjk(c) {
+            flush_other(&mut other, out);
+            if is_hiragana(c) {
+                flush_run(&mut run, out);
+            } else {
+                run.push(c);
+            }
+        } else {
+            flush_run(&mut run, out);
+            if c.is_alphabetic() {
+                other.push(c);
+            } else {
+                flush_other(&mut other, out);
+            }
+        }
+    }
+    flush_run(&mut run, out);
+    flush_other(&mut other, out);
 }
 
 /// `text` with every tag-like span (`<` then a letter, `/` or `!`, up to the next `>`) made a

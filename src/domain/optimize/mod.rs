@@ -1866,6 +1866,10 @@ impl Optimizer {
                     Ok(r) => judge::verdict(Ok(&r.text), &rubric),
                     Err(msg) => judge::verdict(Err((String::new(), msg)), &rubric),
                 };
+                // A verdict of the built-in tiny model says it is a rough guess.
+                if let Ok(r) = &result {
+                    e.observed.rough_judge = r.observed.rough_judge;
+                }
                 e.judgements.insert(rubric, j);
             }
             Work::Propose { round, refine } => {

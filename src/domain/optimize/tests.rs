@@ -1596,7 +1596,7 @@ fn prompt_critique_and_case_reflexion_requests() {
         "the critic is told the draft was cut off"
     );
     assert!(
-        u.contains("contains all of \u{201c}Bob\u{201d}")
+        u.contains("contains \u{201c}Bob\u{201d}")
             && u.contains("draft text")
             && u.contains("One line.")
     );

@@ -414,7 +414,9 @@ fn pack(d: &DraftV1) -> Value {
                     examples,
                     sp.analysis
                 ],
-                (v.at / 1000.0).round() as i64,
+                // Whole seconds, cut as the clock shows them (tryout 117: rounded, the receiver
+                // read 5:02:16 where the sender read 5:02:15).
+                (v.at / 1000.0).floor() as i64,
                 // The section its reply ended inside: only when there is one (trimmed otherwise),
                 // then flags: 1 when its JSON broke there, 2 when reading stopped at a break.
                 v.cut,

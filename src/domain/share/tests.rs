@@ -20,7 +20,7 @@ fn every_reference_draft_round_trips() {
         // Its results came with the link (`Draft::results_received`).
         expected.results_received();
         for v in &mut expected.versions {
-            v.created_ms = (v.created_ms / 1000.0).round() * 1000.0;
+            v.created_ms = (v.created_ms / 1000.0).floor() * 1000.0;
         }
         assert_eq!(back, expected, "{name}");
         let current = decode(&fragment(&d, CURRENT).unwrap()).unwrap();
@@ -1080,4 +1080,28 @@ fn two_case_draft() -> (Draft, Vec<u32>) {
         })
         .collect();
     (d, ids)
+}
+
+/// Tryout 117: a version made at 17:02:15.904 read 5:02:15 PM to its sender (the clock cuts the
+/// milliseconds) and 5:02:16 PM to the link's receiver (the link rounded them). The link cuts
+/// them too: both read the same second.
+#[test]
+fn a_versions_time_reads_the_same_second_after_a_link() {
+    use crate::domain::{draft::Origin, spec::PromptSpec};
+    let mut d = Draft::default();
+    let spec = |p: &str| PromptSpec {
+        persona: p.into(),
+        ..Default::default()
+    };
+    d.commit(spec("P"), Origin::Pasted, 1_765_126_935_904.0);
+    d.commit(spec("Q"), Origin::Pasted, 1_765_126_936_654.0);
+    let back = decode(&encode(&d, ALL).unwrap()).unwrap();
+    let seconds = |d: &Draft| {
+        d.versions
+            .iter()
+            .map(|v| (v.created_ms / 1000.0).floor())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(seconds(&back), seconds(&d));
+    assert_eq!(back.versions[0].created_ms, 1_765_126_935_000.0);
 }

@@ -165,17 +165,8 @@ impl PromptSpec {
                 }
             },
             Section::Examples => {
-                self.examples = text
-                    .split("\n---\n")
-                    .filter_map(|block| {
-                        let block = block.trim();
-                        let rest = block.strip_prefix("Input:")?;
-                        let (input, output) = rest.split_once("\nOutput:").unwrap_or((rest, ""));
-                        Some(Example {
-                            input: input.trim().to_owned(),
-                            output: output.trim().to_owned(),
-                        })
-                    })
+                self.examples = example_blocks(text)
+                    .map(|block| read_example(block).example)
                     .collect();
             }
         }
@@ -250,6 +241,134 @@ impl PromptSpec {
     pub fn variables(&self) -> Vec<String> {
         placeholders(&self.render(RenderStyle::Markdown))
     }
+}
+
+/// The blocks of the Examples editor's text: split at lines that hold only `---`, blank
+/// blocks left out.
+fn example_blocks(text: &str) -> impl Iterator<Item = &str> {
+    text.split("\n---\n")
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+}
+
+/// The labels an example's two parts may start with, in pairs (the editor writes the first;
+/// the others are the usual ways of writing a question and its answer), matched at a line's
+/// start in any case.
+const EXAMPLE_LABELS: [(&str, &str); 4] = [
+    ("Input:", "Output:"),
+    ("Question:", "Answer:"),
+    ("Q:", "A:"),
+    ("User:", "Assistant:"),
+];
+
+/// One block of the Examples editor as read ([`read_example`]).
+struct ReadExample {
+    example: Example,
+    /// The block began with an input label (`Input:`, or the first of another pair).
+    input_labelled: bool,
+    /// The block had an output label on a line of its own.
+    output_labelled: bool,
+}
+
+/// The text after `label` when `line` starts with it (any case), else `None`.
+fn after_label<'a>(line: &'a str, label: &str) -> Option<&'a str> {
+    let head = line.get(..label.len())?;
+    head.eq_ignore_ascii_case(label)
+        .then(|| &line[label.len()..])
+}
+
+/// Reads one block of the Examples editor, keeping every word of it (tryout 117: a block not
+/// starting with `Input:` was dropped, and a reload lost it). An `Output:` line (its label at the
+/// start of a line, any case) splits the block: before it the input (an `Input:` label at the
+/// start taken off), after it the output. Without one, a block that starts with the first label
+/// of another pair (`Question:`/`Answer:`, `Q:`/`A:`, `User:`/`Assistant:`) and has a line
+/// with its second is split there; otherwise the whole block is the input, with no output.
+fn read_example(block: &str) -> ReadExample {
+    // The byte offset of each line's start.
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(block.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let split_at = |label: &str| {
+        starts
+            .iter()
+            .find(|&&at| after_label(&block[at..], label).is_some())
+            .copied()
+    };
+    let read = |(input_label, output_label): (&str, &str), labelled: bool, out: Option<usize>| {
+        let (input, output) = match out {
+            Some(at) => (
+                &block[..at],
+                after_label(&block[at..], output_label).unwrap_or_default(),
+            ),
+            None => (block, ""),
+        };
+        let input = if labelled {
+            after_label(input, input_label).unwrap_or(input)
+        } else {
+            input
+        };
+        ReadExample {
+            example: Example {
+                input: input.trim().to_owned(),
+                output: output.trim().to_owned(),
+            },
+            input_labelled: labelled,
+            output_labelled: out.is_some(),
+        }
+    };
+    // The editor's own labels.
+    let labelled = after_label(block, EXAMPLE_LABELS[0].0).is_some();
+    let out = split_at(EXAMPLE_LABELS[0].1);
+    if labelled || out.is_some() {
+        return read(EXAMPLE_LABELS[0], labelled, out);
+    }
+    // Another pair: its first label at the start, its second at the start of a later line.
+    for pair in &EXAMPLE_LABELS[1..] {
+        if after_label(block, pair.0).is_some()
+            && let Some(at) = split_at(pair.1).filter(|at| *at > 0)
+        {
+            return read(*pair, true, Some(at));
+        }
+    }
+    read(EXAMPLE_LABELS[0], false, None)
+}
+
+/// How the Examples editor's `text` was read where it is not written as the editor writes it
+/// (`Input:`, the message, `Output:`, the ideal answer; `---` between examples): a sentence
+/// per example read another way and per example with no ideal answer, then how to write one;
+/// empty when every block reads as written, with an answer. Shown under the box, so a block
+/// typed another way is seen kept, not dropped.
+pub fn examples_reading(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, block) in example_blocks(text).enumerate() {
+        let n = i + 1;
+        let read = read_example(block);
+        let labels = after_label(block, EXAMPLE_LABELS[0].0).is_some();
+        match (read.input_labelled, read.output_labelled) {
+            (false, false) => out.push(format!(
+                "Example {n} has no \u{201c}Input:\u{201d} or \u{201c}Output:\u{201d} line: all of its text is read as its input, with no ideal answer."
+            )),
+            (false, true) => out.push(format!(
+                "Example {n} does not start with \u{201c}Input:\u{201d}: all of its text before \u{201c}Output:\u{201d} is read as its input."
+            )),
+            (true, false) => out.push(format!(
+                "Example {n} has no \u{201c}Output:\u{201d} line: it has no ideal answer yet."
+            )),
+            (true, true) if !labels => out.push(format!(
+                "Example {n} is read as its input and ideal answer from its labels (shown as \u{201c}Input:\u{201d} and \u{201c}Output:\u{201d} once saved)."
+            )),
+            (true, true) => {}
+        }
+        if read.output_labelled && read.example.output.is_empty() {
+            out.push(format!(
+                "Example {n} has no ideal answer after \u{201c}Output:\u{201d}."
+            ));
+        }
+    }
+    if !out.is_empty() {
+        out.push("Write each example as \u{201c}Input:\u{201d} with the message on the lines after it, then \u{201c}Output:\u{201d} with the ideal answer, and a line with only --- between two examples. Rules for every answer belong in Context or Steps.".to_owned());
+    }
+    out
 }
 
 /// The `{{name}}` placeholders in a text, in order of first appearance.

@@ -256,3 +256,113 @@ fn typed_text_that_reads_as_the_saved_text_normalizes_to_it() {
         "You are kind. Name"
     );
 }
+
+/// Tryout 117: text in the Examples box that was not `Input:` … `Output:` was dropped without a
+/// word (a reload showed the box empty; a note added below three examples made no version).
+/// Every block is kept, read by its labels, and how it was read is said.
+#[test]
+fn examples_typed_in_any_shape_are_kept_and_said_how_they_read() {
+    let read = |text: &str| {
+        let mut s = PromptSpec::default();
+        s.set_section_text(Section::Examples, text);
+        s.examples
+            .into_iter()
+            .map(|e| (e.input, e.output))
+            .collect::<Vec<_>>()
+    };
+    let pair = |i: &str, o: &str| (i.to_owned(), o.to_owned());
+    // A sentence alone: its input, with no ideal answer.
+    let sentence = "Example: when someone says hi, say hello back.";
+    assert_eq!(read(sentence), vec![pair(sentence, "")]);
+    // A note below three examples is a fourth block, kept.
+    let three = sample().section_text(Section::Examples);
+    let note = format!("{three}\n---\nNote: always greet the user by name.");
+    let got = read(&note);
+    assert_eq!(got.len(), sample().examples.len() + 1, "{got:?}");
+    assert_eq!(
+        got.last(),
+        Some(&pair("Note: always greet the user by name.", ""))
+    );
+    // Text before `Output:` without `Input:` is the input; labels in any case.
+    assert_eq!(
+        read("Meeting: Bob sends the deck.\noutput: - Bob: deck"),
+        vec![pair("Meeting: Bob sends the deck.", "- Bob: deck")]
+    );
+    assert_eq!(read("input: hi\nOUTPUT:\nhello"), vec![pair("hi", "hello")]);
+    // The usual other pairs, when both labels are there.
+    assert_eq!(
+        read("Q: What is due?\nA: Nothing."),
+        vec![pair("What is due?", "Nothing.")]
+    );
+    assert_eq!(
+        read("User: hi\nAssistant: hello\n---\nQuestion: and?\nAnswer: bye"),
+        vec![pair("hi", "hello"), pair("and?", "bye")]
+    );
+    // A `Q:` with no `A:` is a block without labels; an input line starting "A:" inside an
+    // `Input:` block stays in the input.
+    assert_eq!(
+        read("Q: only a question"),
+        vec![pair("Q: only a question", "")]
+    );
+    assert_eq!(
+        read("Input:\nA: I'll do it.\nB: Thanks.\nOutput:\n- A: do it"),
+        vec![pair("A: I'll do it.\nB: Thanks.", "- A: do it")]
+    );
+    // Blank blocks are not examples.
+    assert_eq!(read("\n---\n  \n---\n"), Vec::<(String, String)>::new());
+    // Whatever was typed, the saved text reads back the same (the editor's round trip).
+    for text in [
+        sentence,
+        note.as_str(),
+        "Q: a\nA: b",
+        "Output: only an answer",
+    ] {
+        let once = PromptSpec::normalized_section_text(Section::Examples, text);
+        assert_eq!(
+            PromptSpec::normalized_section_text(Section::Examples, &once),
+            once,
+            "{text:?}"
+        );
+        // No word lost.
+        for word in text.split_whitespace().filter(|w| !w.ends_with(':')) {
+            assert!(once.contains(word), "{word:?} of {text:?} in {once:?}");
+        }
+    }
+    // What is said: nothing for the editor's own shape; per example otherwise, then how.
+    assert!(examples_reading(&three).is_empty());
+    let said = examples_reading(&note);
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert!(
+        said[0].starts_with(&format!(
+            "Example {} has no \u{201c}Input:\u{201d} or \u{201c}Output:\u{201d} line",
+            sample().examples.len() + 1
+        )),
+        "{said:?}"
+    );
+    assert!(said[1].contains("a line with only ---"), "{said:?}");
+    let said =
+        examples_reading("Q: a\nA: b\n---\nInput: c\n---\nd\nOutput: e\n---\nInput: f\nOutput:");
+    assert_eq!(said.len(), 5, "{said:?}");
+    assert!(
+        said[0].starts_with("Example 1 is read as its input and ideal answer from its labels"),
+        "{said:?}"
+    );
+    assert!(
+        said[1].starts_with("Example 2 has no \u{201c}Output:\u{201d} line"),
+        "{said:?}"
+    );
+    assert!(
+        said[2].starts_with("Example 3 does not start with \u{201c}Input:\u{201d}"),
+        "{said:?}"
+    );
+    // Saved, a sentence reads as an example with an empty answer: said so after a reload too.
+    assert_eq!(
+        said[3],
+        "Example 4 has no ideal answer after \u{201c}Output:\u{201d}."
+    );
+    let saved = PromptSpec::normalized_section_text(Section::Examples, sentence);
+    assert_eq!(
+        examples_reading(&saved)[0],
+        "Example 1 has no ideal answer after \u{201c}Output:\u{201d}."
+    );
+}

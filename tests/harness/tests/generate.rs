@@ -1802,6 +1802,24 @@ async fn a_generated_section_with_no_word_of_the_idea_says_check_it_until_edited
         )
         .await?;
     assert_eq!(marked().await?, Vec::<String>::new());
+    // Tryout 117: an idea in Japanese (no spaces between words) was one "word", so every section
+    // on its topic was marked. Read as pairs of characters, the sections on the topic pass and
+    // the one off it is marked.
+    open_a_new_draft(&browser).await?;
+    let mut ja = reply.clone();
+    ja["persona"] = json!("あなたは武道家です。");
+    ja["context"] = json!("会議のメモから、誰が何をいつまでにするかを探します。");
+    ja["steps"] = json!(["メモを最後まで読む。", "行動項目を担当者ごとに抽出する。"]);
+    ja["format"] = json!("担当者と期限つきの箇条書き。");
+    fake.push_replies([ja.to_string()]);
+    p.idea("会議のメモから行動項目を抽出するボット").await?;
+    p.generate().await?;
+    p.wait_version(1).await?;
+    p.wait_idle().await?;
+    browser
+        .wait_for_text("Persona uses no word of your idea (none of: ")
+        .await?;
+    assert_eq!(marked().await?, vec!["Persona".to_owned()]);
     browser.close().await?;
     Ok(())
 }
@@ -2990,6 +3008,73 @@ async fn alt_c_while_typing_in_a_section_copies_what_was_typed() -> anyhow::Resu
             .as_str()
             .is_some_and(|t| t.contains("You are a meticulous meeting analyst v1. ALT-C-TAIL.")),
         "{copied}"
+    );
+    browser.close().await?;
+    Ok(())
+}
+
+/// Tryout 117: after Stop before Examples had arrived, the Examples box read "undefined"; text
+/// typed there that was not `Input:` … `Output:` (a sentence, a note under the examples) was
+/// left out of the prompt and gone after a reload, and a note added below examples made no
+/// version. Every block is kept, read by its labels, and what it was read as is said under
+/// the box; a reload shows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn examples_typed_in_any_shape_are_kept_after_a_stop_and_a_reload() -> anyhow::Result<()> {
+    let (fake, _site, browser) = meta_on_fake().await?;
+    let p = PromptPage::new(&browser);
+    generate_slowly(&fake, &p, &browser, "first", 8).await?;
+    browser.click_button("Stop").await?;
+    p.wait_idle().await?;
+    p.wait_version(1).await?;
+    let examples = "return document.getElementById('pw-section-examples').value";
+    assert_eq!(
+        browser.eval(examples).await?,
+        json!(""),
+        "the Examples box after a stop before they arrived"
+    );
+    // A sentence typed in the empty box, then the box left.
+    let sentence = "Example: when someone says hi, say hello back.";
+    browser.type_into("Examples", sentence).await?;
+    browser.press("\u{E004}").await?;
+    p.wait_version(2).await?;
+    browser
+        .wait_until(
+            "return (document.getElementById('pw-examples-reading')?.textContent ?? '').includes('Example 1 has no ideal answer after \u{201c}Output:\u{201d}.')",
+            "the note of how the sentence was read",
+        )
+        .await?;
+    assert!(
+        p.final_text().await?.contains(sentence),
+        "the final prompt holds the sentence"
+    );
+    // A note added below it, as its own block: a version of its own, kept.
+    browser
+        .eval("const e = document.getElementById('pw-section-examples'); e.focus(); e.setSelectionRange(e.value.length, e.value.length); return 1")
+        .await?;
+    browser
+        .press("\u{E007}---\u{E007}Note: always greet the user by name.")
+        .await?;
+    browser.press("\u{E004}").await?;
+    p.wait_version(3).await?;
+    browser.wait_for_text("Saved in this browser").await?;
+    browser.client.refresh().await?;
+    browser.wait_for_role_name("heading", "Versions").await?;
+    let kept = p.section("Examples").await?;
+    assert!(
+        kept.contains(sentence) && kept.contains("Note: always greet the user by name."),
+        "after a reload: {kept:?}"
+    );
+    assert!(!kept.contains("undefined"), "{kept:?}");
+    let said = text_of(&browser, "pw-examples-reading").await?;
+    assert!(
+        said.contains("Example 1 has no ideal answer after \u{201c}Output:\u{201d}.")
+            && said.contains("Example 2 has no ideal answer after \u{201c}Output:\u{201d}."),
+        "{said}"
+    );
+    assert!(
+        p.final_text()
+            .await?
+            .contains("always greet the user by name")
     );
     browser.close().await?;
     Ok(())

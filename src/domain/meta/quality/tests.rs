@@ -241,3 +241,41 @@ fn examples_repeat_only_when_a_whole_example_does() {
         "{p:?}"
     );
 }
+
+/// Tryout 117: a Japanese idea was one "word" (no spaces), so every section of a draft on its
+/// topic was marked "check it" and every typical suggestion was left out. Scripts without spaces
+/// are read as pairs of characters, hiragana breaking the runs; other scripts are unchanged.
+#[test]
+fn ideas_in_scripts_without_spaces_match_their_words() {
+    let ja = "会議のメモから行動項目を抽出するボット";
+    let words: Vec<String> = words_of(ja).collect();
+    assert_eq!(
+        words,
+        [
+            "会議", "メモ", "行動", "動項", "項目", "抽出", "ボッ", "ット"
+        ],
+        "{words:?}"
+    );
+    let topic = content_stems(ja);
+    // A section on the topic shares a word; one off it shares none.
+    assert!(shares_stem(
+        &topic,
+        &content_stems("あなたは会議の記録を整理する秘書です。")
+    ));
+    assert!(!shares_stem(&topic, &content_stems("あなたは武道家です。")));
+    // Chinese (no kana) and Korean (words carry their particles).
+    let zh = content_stems("从会议记录中提取行动项的机器人");
+    assert!(shares_stem(&zh, &content_stems("你是一名会议助理。")));
+    let ko = content_stems("회의록에서 할 일을 뽑는 봇");
+    assert!(shares_stem(&ko, &content_stems("당신은 회의 비서입니다.")));
+    // Latin letters beside CJK ones: a word when over two letters.
+    let mixed: Vec<String> = words_of("AIボット for meeting notes").collect();
+    assert_eq!(mixed, ["ボッ", "ット", "meeting", "notes"], "{mixed:?}");
+    // The list said in a doubt names the pairs.
+    assert!(some_of(ja).contains("会議"), "{}", some_of(ja));
+    // English is read as before.
+    assert_eq!(
+        words_of("A bot that pulls action items").collect::<Vec<_>>(),
+        ["pulls", "action", "items"]
+    );
+}
