@@ -82,6 +82,8 @@ say "building the app (a release build: a few minutes the first time, with quiet
 say "it optimizes); it is served on http://127.0.0.1:8080 once built, and this says when."
 say "(\"Failed to minify JS\" from Trunk is harmless: wasm-bindgen's loader is kept as it is.)"
 # In the background and waited for, so a TERM (not only Ctrl-C) stops it and the model at once.
-trunk serve --release &
+# Trunk lists the server under every name of this machine (`vm.`, `localhost.`…), which may not
+# resolve (tryout 117): only its 127.0.0.1 line is shown, the address it listens on (Trunk.toml).
+trunk serve --release > >(awk '!/http:\/\/[^\/]*:8080\// || /127\.0\.0\.1/ { print; fflush() }') 2>&1 &
 pids+=($!)
 wait "${pids[-1]}"

@@ -7,7 +7,7 @@ use crate::domain::draft::{Draft, Leaving, Origin, Version};
 use crate::domain::eval::grid::ModelRun;
 use crate::domain::eval::judge::Judgement;
 use crate::domain::eval::rating::Rating;
-use crate::domain::eval::run::{CaseRun, ModelUsed, Run, Spent, Status};
+use crate::domain::eval::run::{CaseRun, ModelUsed, RerunFailure, Run, Spent, Status};
 use crate::domain::eval::synth::{Proposal, Similar};
 use crate::domain::eval::{
     Assertion, Check, Grader, LengthUnit, Split, Suite, TestCase, matchers, pass_mark,
@@ -184,6 +184,32 @@ pub struct CaseRunV1 {
     /// stopped call likely cost. Absent otherwise (and in older records).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rerun_cancelled: Option<RerunCancelledV1>,
+    /// This run's re-run of the case failed and the answer above, from an earlier run, stays
+    /// ([`CaseRun::rerun_failed`]): counted as this run's failed case, with its message and what
+    /// the failed call likely cost (tryout 117: a reload read "2 of 2 done" for a run of 3 whose
+    /// re-run had stalled). Absent otherwise (and in older records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rerun_failed: Option<RerunFailedV1>,
+}
+
+/// A failed re-run kept beside the earlier answer that stays (`CaseRunV1::rerun_failed`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RerunFailedV1 {
+    /// `Run::started_ms` of the run whose re-run failed.
+    pub at: f64,
+    /// The failure in the page's words.
+    #[serde(default)]
+    pub message: String,
+    /// The text the failed call wrote before it failed; absent when none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub partial: String,
+    /// The model the failed call went to (`ModelUsed::to_wire`), when it had written text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The failed call's estimated input and output tokens (`run::Spent`); zero when nothing
+    /// had arrived.
+    #[serde(default)]
+    pub tokens: [u32; 2],
 }
 
 /// A stopped re-run kept beside the earlier answer it put back (`CaseRunV1::rerun_cancelled`).
@@ -335,6 +361,16 @@ impl From<&Run> for RunV1 {
                     replaced_rating: c.replaced_rating.clone(),
                     received: c.received,
                     rerun_cancelled,
+                    rerun_failed: c.rerun_failed.as_ref().map(|f| RerunFailedV1 {
+                        at: f.run_ms,
+                        message: f.message.clone(),
+                        partial: f.partial.clone(),
+                        model: f.spent.as_ref().map(|s| s.model.to_wire()),
+                        tokens: f
+                            .spent
+                            .as_ref()
+                            .map_or([0, 0], |s| [s.input_tokens, s.output_tokens]),
+                    }),
                 })
                 .collect(),
         }
@@ -415,7 +451,24 @@ impl From<RunV1> for Run {
                         replaced_rating: c.replaced_rating,
                         received: c.received,
                         earlier: None,
-                        rerun_failed: None,
+                        rerun_failed: c.rerun_failed.filter(|f| f.at.is_finite()).map(|f| {
+                            RerunFailure {
+                                run_ms: f.at,
+                                spent: f
+                                    .model
+                                    .as_deref()
+                                    .and_then(ModelUsed::from_wire)
+                                    .filter(|_| f.tokens != [0, 0])
+                                    .map(|model| Spent {
+                                        model,
+                                        input_tokens: f.tokens[0],
+                                        output_tokens: f.tokens[1],
+                                        estimated: true,
+                                    }),
+                                message: f.message,
+                                partial: f.partial,
+                            }
+                        }),
                         rerun_cancelled,
                         rerun_cancelled_spent,
                         // A cut call of its own, or a re-run cut over the answer put back.
@@ -2499,5 +2552,61 @@ mod offer_tests {
         assert_eq!(OfferV1::from_value(&broken), None);
         assert_eq!(back.picks(), picks);
         assert_eq!(back.draft, "d1");
+    }
+
+    /// Tryout 117: a run of 3 whose re-run of one case stalled read "2 of 3 done · 1 failed
+    /// (may be billed)", and "2 of 2 done" after a reload: the failure beside the earlier answer
+    /// that stays was not kept. It is, with its message and likely cost.
+    #[test]
+    fn a_failed_rerun_counts_as_this_runs_failure_after_a_reload() {
+        use crate::domain::eval::run::{RerunFailure, Spent};
+        let done = |run_ms: f64, output: &str| CaseRun {
+            status: Status::Done,
+            output: output.into(),
+            run_ms,
+            ..Default::default()
+        };
+        let mut run = Run {
+            version: 1,
+            started_ms: 20_000.0,
+            ..Default::default()
+        };
+        run.cases.insert(1, done(20_000.0, "one"));
+        run.cases.insert(2, done(20_000.0, "two"));
+        let mut kept = done(10_000.0, "an earlier answer");
+        kept.rerun_failed = Some(RerunFailure {
+            run_ms: 20_000.0,
+            message: "The provider stopped sending.".into(),
+            partial: "Half an".into(),
+            spent: Some(Spent {
+                model: ModelUsed {
+                    kind: crate::domain::provider::ProviderKind::OpenAi,
+                    model: "gpt-4o-mini".into(),
+                },
+                input_tokens: 300,
+                output_tokens: 4,
+                estimated: true,
+            }),
+        });
+        run.cases.insert(3, kept);
+        let before = run.progress();
+        assert_eq!(
+            (
+                before.total,
+                before.done,
+                before.failed,
+                before.failed_billed
+            ),
+            (3, 2, 1, 1)
+        );
+        let text = serde_json::to_string(&RunV1::from(&run)).unwrap();
+        let back = Run::from(serde_json::from_str::<RunV1>(&text).unwrap());
+        assert_eq!(back.progress(), before);
+        assert_eq!(back.cases[&3].rerun_failed, run.cases[&3].rerun_failed);
+        assert_eq!(back.cases[&3].output, "an earlier answer");
+        // An older record (no such field) reads as before.
+        let old = text.replace(",\"rerun_failed\":", ",\"ignored\":");
+        let back = Run::from(serde_json::from_str::<RunV1>(&old).unwrap());
+        assert_eq!(back.cases[&3].rerun_failed, None);
     }
 }

@@ -845,6 +845,7 @@ fn GapsView() -> impl IntoView {
                                     <button type="button" class="pw-button pw-button--small"
                                         aria-label=format!("Write it with the model: {message}")
                                         title=move || if off_meta() { Some(OFFLINE_TITLE) } else { tiny_meta().then_some(TINY_CANNOT) }
+                                        aria-describedby=move || tiny_meta().then_some("pw-gaps-tiny")
                                         disabled=move || g.call.running.get() || tiny_meta() || off_meta()
                                         on:click={
                                             let instruction = instruction.clone();
@@ -858,6 +859,11 @@ fn GapsView() -> impl IntoView {
                         }
                     }).collect_view()}
                 </ul>
+                // Why "Write it with the model" is off, said where it is seen (tryout 117: only
+                // a tooltip said it, and Improve far below).
+                {crate::ui::erased::show(tiny_meta, move || view! {
+                    <p class="pw-hint" id="pw-gaps-tiny">{TINY_CANNOT}</p>
+                }.into_any())}
             </div>
         }
         .into_any()

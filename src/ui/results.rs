@@ -263,8 +263,8 @@ pub fn ResultsCard() -> impl IntoView {
                 {crate::ui::erased::show(move || !r.running() && bound.with(|(_, cost, _)| cost.starts_with("at most")), move || view! {
                     <p class="pw-hint pw-run-basis">{crate::ui::erased::dynamic(move || ({
                         let judged = bound.with(|(b, _, _)| b.judge_calls > 0);
-                        let latest = run.with(|r| r.as_ref().map(|r| (r.latest_tokens(), r.cost_line(), r.latest_received())));
-                        run::bound_basis(judged, latest.as_ref().map(|((n, all, _), c, received)| (*n, *all, c.as_str(), *received)))
+                        let latest = run.with(|r| r.as_ref().map(|r| (r.latest_tokens(), r.cost_line(), r.latest_received(), r.progress().tokens_estimated)));
+                        run::bound_basis(judged, latest.as_ref().map(|((n, all, _), c, received, estimated)| (*n, *all, c.as_str(), *received, *estimated)))
                     }).into_any())}</p>
                 }.into_any())}
             }.into_any())}

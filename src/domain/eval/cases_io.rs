@@ -494,9 +494,21 @@ pub fn file_text(bytes: &[u8], cases: bool) -> Result<String, String> {
                 .into()
         });
     }
+    // A workbook in a spreadsheet's own format (tryout 117: an .xlsx read "line 1 has a NUL
+    // byte" with no word of what to do): .xlsx and .ods are ZIP archives, .xls an OLE2 file.
+    let zip = bytes.starts_with(b"PK\x03\x04");
+    let ole2 = bytes.starts_with(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1");
+    if cases && (zip || ole2) {
+        return Err("This is a spreadsheet's own file format (such as .xlsx, .xls or .ods), not text. Nothing was imported: save the sheet as \u{201c}CSV UTF-8\u{201d} from your spreadsheet program and import that file.".into());
+    }
     if let Some(at) = bytes.iter().take(8000).position(|b| *b == 0) {
+        let save = if cases {
+            " If it comes from a spreadsheet, save it as \u{201c}CSV UTF-8\u{201d} and import that."
+        } else {
+            ""
+        };
         return Err(format!(
-            "This is not a text file: line {} has a NUL byte, which no CSV, JSON or YAML file has. Nothing was imported.",
+            "This is not a text file: line {} has a NUL byte, which no CSV, JSON or YAML file has. Nothing was imported.{save}",
             line(at)
         ));
     }

@@ -2052,8 +2052,22 @@ fn a_file_that_is_not_text_is_not_read_and_says_why() {
     // A NUL (a binary file that starts like text).
     assert_eq!(
         file_text(b"{\"input\": \"a\"}\n\0\0\n", true).unwrap_err(),
-        "This is not a text file: line 2 has a NUL byte, which no CSV, JSON or YAML file has. Nothing was imported."
+        "This is not a text file: line 2 has a NUL byte, which no CSV, JSON or YAML file has. Nothing was imported. If it comes from a spreadsheet, save it as \u{201c}CSV UTF-8\u{201d} and import that."
     );
+    // Tryout 117: a workbook (.xlsx and .ods are ZIP archives, .xls an OLE2 file) says to save it
+    // as CSV; a drafts import of one says what a NUL says.
+    for head in [
+        &b"PK\x03\x04\x14\0\x06\0"[..],
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\0\0",
+    ] {
+        let err = file_text(head, true).unwrap_err();
+        assert!(
+            err.starts_with("This is a spreadsheet's own file format")
+                && err.contains("save the sheet as \u{201c}CSV UTF-8\u{201d}"),
+            "{err}"
+        );
+        assert!(file_text(head, false).unwrap_err().contains("NUL byte"));
+    }
     // UTF-8 text (tabs, CRLF, "é", a U+FFFD written on purpose) is read as it is, less its
     // byte order mark.
     let text = "input\texpected\r\ncafé\t\u{fffd}\r\n";

@@ -487,7 +487,7 @@ impl CaseRun {
     ///   answer stays in place, from its own run, and the failure is kept beside it
     ///   ([`CaseRun::rerun_failed`], stamped `run_ms`, the failing run's start): a re-run that
     ///   fails (a model stopped, a key revoked) never wipes answers (tryout 11, S2). Its score
-    ///   counts as from an earlier run, as it does after a reload.
+    ///   counts as from an earlier run; the failure is kept on the wire too (`CaseRunV1::rerun_failed`).
     /// - When nothing arrived and the case was re-run after a failure that had left part of an
     ///   answer, that part stays (tryout 9: "What arrived is kept; press Retry", and a Retry that
     ///   failed again lost it), named as such after `message` ([`KEPT_FROM_BEFORE`]).
@@ -1289,9 +1289,10 @@ pub const CONFIRM_RUN_CALLS: u32 = 500;
 /// whole clipped answer ([`JUDGE_OUTPUT_BOUND`]), and each byte of a request as a token
 /// ([`crate::domain::estimate::token_bound`]); `latest` is what the latest run of the version
 /// cost ([`Run::cost_line`]), how many of its cases counted tokens and how many it had
-/// ([`Run::latest_tokens`]), said when it is a price. Tryouts 46-48: a bound 10-58 times what
+/// ([`Run::latest_tokens`]), whether its figure came with results from a link or file, and
+/// whether it is an estimate ([`Progress::tokens_estimated`]); said when it is a price. Tryouts 46-48: a bound 10-58 times what
 /// the run then cost read as a wrong estimate.
-pub fn bound_basis(judged: bool, latest: Option<(usize, usize, &str, bool)>) -> String {
+pub fn bound_basis(judged: bool, latest: Option<(usize, usize, &str, bool, bool)>) -> String {
     use crate::domain::figures::grouped;
     let judge = judge_bound_clause(judged);
     let mut s = format!(
@@ -1304,13 +1305,15 @@ pub fn bound_basis(judged: bool, latest: Option<(usize, usize, &str, bool)>) -> 
             crate::domain::provider::runaway_bytes(MAX_OUTPUT_TOKENS).unwrap_or_default() as u64
         )
     );
-    if let Some((n, all, cost, received)) =
-        latest.filter(|(_, all, c, _)| *all > 0 && (c.starts_with('$') || *c == "free"))
+    if let Some((n, all, cost, received, estimated)) =
+        latest.filter(|(_, all, c, _, _)| *all > 0 && (c.starts_with('$') || *c == "free"))
     {
-        let cost = if cost == "free" {
-            "was free".to_owned()
-        } else {
-            format!("cost {cost}")
+        // An estimate is said as one, as the progress line says it (tryout 117: "cost $0.0001"
+        // above "estimated cost: $0.0001").
+        let cost = match (cost, estimated) {
+            ("free", _) => "was free".to_owned(),
+            (c, true) => format!("cost an estimated {c}"),
+            (c, false) => format!("cost {c}"),
         };
         // Its cases are named when some counted tokens of their own; a run whose spending is
         // all in calls a reload or Cancel cut off still says its cost (tryout 90: the

@@ -1341,15 +1341,18 @@ fn a_rerun_that_fails_keeps_every_earlier_answer_beside_its_failure() {
         next.failed_note(&suite),
         " · 1 case's re-run failed: its earlier answer is kept (Retry it below) · 2 cases' re-runs failed in an earlier run: their earlier answers are kept (Retry them below)"
     );
-    // Saved (the page reloaded): the answers, without the failures.
+    // Saved (the page reloaded): the answers, with the failures beside them (tryout 117: a
+    // reload dropped them, and the run's line counted the cases as not its own).
     let saved = Run::from(crate::domain::wire::RunV1::from(&run));
     assert_eq!(saved.cases.len(), 3);
     assert!(
         saved
             .cases
             .values()
-            .all(|c| c.rerun_failed.is_none() && c.status == Status::Done && c.run_ms == 10.0)
+            .all(|c| c.rerun_failed_in(20.0) && c.status == Status::Done && c.run_ms == 10.0)
     );
+    assert_eq!(saved.progress(), run.progress());
+    assert_eq!(saved.failed_note(&suite), run.failed_note(&suite));
     // Queued again: the answer is still the one a cancel puts back (without the old failure).
     let again = CaseRun::queued(30.0, run.cases.remove(&1));
     let earlier = again.earlier.as_deref().unwrap();
@@ -1865,7 +1868,7 @@ fn answers_over_the_output_cap_are_counted() {
     assert_eq!((p.over_cap, p.received), (1, 1));
     assert!(r.latest_received());
     assert!(
-        run::bound_basis(false, Some((4, 4, "$1.00", true)))
+        run::bound_basis(false, Some((4, 4, "$1.00", true, false)))
             .ends_with("latest run (4 cases) cost $1.00, by the token counts its results came with in a link or file.")
     );
 }
@@ -1969,7 +1972,7 @@ fn the_run_bound_says_what_it_counts_and_what_the_latest_run_cost() {
         "{plain}"
     );
     assert!(!plain.contains("judge"), "{plain}");
-    let judged = run::bound_basis(true, Some((3, 3, "$0.0021", false)));
+    let judged = run::bound_basis(true, Some((3, 3, "$0.0021", false, false)));
     assert!(
         judged.contains("each judge call as if the answer filled the 8,000 characters"),
         "{judged}"
@@ -1979,12 +1982,12 @@ fn the_run_bound_says_what_it_counts_and_what_the_latest_run_cost() {
         "{judged}"
     );
     assert!(
-        run::bound_basis(false, Some((1, 1, "free", false)))
+        run::bound_basis(false, Some((1, 1, "free", false, false)))
             .ends_with("latest run (1 case) was free.")
     );
     // Tryout 89: "(581 cases)" for a run of which 12 were sent.
     assert!(
-        run::bound_basis(false, Some((12, 581, "$0.01", false)))
+        run::bound_basis(false, Some((12, 581, "$0.01", false, false)))
             .ends_with("latest run (12 of its 581 cases that reached the model) cost $0.01.")
     );
     // Not a price: nothing is said of the latest run.
@@ -1992,13 +1995,20 @@ fn the_run_bound_says_what_it_counts_and_what_the_latest_run_cost() {
         "nothing yet (no tokens counted)",
         "unknown price (no list price for x)",
     ] {
-        assert!(!run::bound_basis(true, Some((2, 2, not_a_price, false))).contains("latest run"));
+        assert!(
+            !run::bound_basis(true, Some((2, 2, not_a_price, false, false))).contains("latest run")
+        );
     }
-    assert!(!run::bound_basis(true, Some((0, 0, "$0.01", false))).contains("latest run"));
+    assert!(!run::bound_basis(true, Some((0, 0, "$0.01", false, false))).contains("latest run"));
     // Tryout 90: after a reload mid-run, what it spent is in calls cut off: the cost is said.
     assert!(
-        run::bound_basis(true, Some((0, 24, "$0.0022", false)))
+        run::bound_basis(true, Some((0, 24, "$0.0022", false, false)))
             .ends_with("This version's latest run cost $0.0022.")
+    );
+    // Tryout 117: an estimate is said as one, as the progress line says it.
+    assert!(
+        run::bound_basis(true, Some((3, 3, "$0.0001", false, true)))
+            .ends_with("This version's latest run (3 cases) cost an estimated $0.0001.")
     );
     // The figures named are the ones the bound uses.
     assert_eq!(run::MAX_OUTPUT_TOKENS, 1500);

@@ -389,9 +389,19 @@ pub fn reload_kept(
         return (Some((reading, origin)), note);
     }
     let cut = reading.cut.filter(|s| reading.spec.has(*s));
+    // A section with fewer parts than asked for (1 example of 3) is not whole (tryout 117: "…
+    // and Examples whole" above "The reply has 1 example; 3 were asked for").
+    let short: Vec<Section> = super::reply::gaps(&reading.spec)
+        .into_iter()
+        .filter_map(|g| match g {
+            super::reply::Gap::TooFew { section, .. } => Some(section),
+            _ => None,
+        })
+        .filter(|s| Some(*s) != cut)
+        .collect();
     let whole: Vec<&str> = Section::ALL
         .into_iter()
-        .filter(|s| reading.spec.has(*s) && Some(*s) != cut)
+        .filter(|s| reading.spec.has(*s) && Some(*s) != cut && !short.contains(s))
         .map(Section::title)
         .collect();
     let missing: Vec<&str> = Section::ALL
@@ -402,6 +412,13 @@ pub fn reload_kept(
     let mut parts = Vec::new();
     if !whole.is_empty() {
         parts.push(format!("{} whole", and_list(&whole)));
+    }
+    if !short.is_empty() {
+        let titles: Vec<&str> = short.iter().map(|s| s.title()).collect();
+        parts.push(format!(
+            "{} in part (fewer than asked for)",
+            and_list(&titles)
+        ));
     }
     if let Some(s) = cut {
         parts.push(format!("{} cut off", s.title()));
@@ -499,6 +516,14 @@ mod tests {
         let (kept, note) = reload_kept(&Job::Generate, &text, "m", true);
         assert!(partial(&kept));
         assert!(note.contains("kept as an incomplete version"), "{note}");
+        // Tryout 117: one example of three is not "Examples whole".
+        let mut one: serde_json::Value = serde_json::from_str(&text).unwrap();
+        one["examples"].as_array_mut().unwrap().truncate(1);
+        let (_, note) = reload_kept(&Job::Generate, &one.to_string(), "m", true);
+        assert_eq!(
+            note,
+            "A generation was interrupted by the reload. What had arrived is kept as an incomplete version: Persona, Context, Steps and Format whole, Examples in part (fewer than asked for)."
+        );
         // Nothing of the prompt yet.
         let (kept, note) = reload_kept(&adapt, "{\"analy", "m", false);
         assert!(kept.is_none());

@@ -1964,6 +1964,20 @@ async fn a_batch_of_three_cases_runs_on_the_local_model() -> anyhow::Result<()> 
         if v != "judge error" {
             assert!(scores[id as usize - 1].parse::<u32>().is_ok(), "{scores:?}");
         }
+        // Tryout 117: an unrelated 10/10 read as a plain pass. A score the tiny judge gave says
+        // on its check that it is a rough guess.
+        let checks = b
+            .eval(&format!(
+                "return Array.from(document.querySelectorAll('.pw-result[data-case=\"{id}\"] .pw-verdict-row__reason')).map(e => e.textContent).filter(t => t.startsWith('Score '))"
+            ))
+            .await?;
+        let checks: Vec<String> = serde_json::from_value(checks)?;
+        for c in checks {
+            assert!(
+                c.contains("by the built-in tiny model: a rough guess, not a verdict to trust"),
+                "case {id}: {c:?}"
+            );
+        }
     }
     // The tiny judge's scores are not presented as verdicts to trust.
     b.wait_for_text("The judge is the built-in tiny model: its scores are rough guesses")
@@ -2934,15 +2948,36 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
     // Case 2's call failed: the one answer scored is the earlier one.
     b.wait_for_text("1 of 1 case passed every check · the answer is from an earlier run")
         .await?;
-    // A reload keeps the answer (the failure was this page's news, not the draft's).
+    // A reload keeps the answer and the failure beside it, and the run still counts the case
+    // (tryout 117: the failure went, and a run of 3 read "2 of 2 done").
+    let line = "return document.querySelector('.pw-progress__text')?.textContent ?? ''";
+    let counted = b.eval(line).await?;
+    assert!(
+        counted
+            .as_str()
+            .unwrap_or("")
+            .starts_with("0 of 2 done · 2 failed"),
+        "{counted}"
+    );
     b.client.refresh().await?;
     wait_badge(&b, 1, "pass").await?;
     let reloaded = row_text(&b, 1).await?;
     assert!(
         reloaded.contains("**Bob**: send the deck")
             && reloaded.contains("from an earlier run")
-            && !reloaded.contains("re-run failed"),
+            && reloaded.contains("This case's re-run failed:")
+            && reloaded.contains("refused the request (HTTP 400)"),
         "{reloaded}"
+    );
+    b.wait_for_text("1 case's re-run failed: its earlier answer is kept")
+        .await?;
+    let after = b.eval(line).await?;
+    assert!(
+        after
+            .as_str()
+            .unwrap_or("")
+            .starts_with("0 of 2 done · 2 failed"),
+        "{counted} before the reload, {after} after"
     );
 
     // Tryout 11 (S3, severe): Retry after switching the execution model answered on the new
