@@ -84,6 +84,16 @@ say "(\"Failed to minify JS\" from Trunk is harmless: wasm-bindgen's loader is k
 # In the background and waited for, so a TERM (not only Ctrl-C) stops it and the model at once.
 # Trunk lists the server under every name of this machine (`vm.`, `localhost.`…), which may not
 # resolve (tryout 117): only its 127.0.0.1 line is shown, the address it listens on (Trunk.toml).
-trunk serve --release > >(awk '!/http:\/\/[^\/]*:8080\// || /127\.0\.0\.1/ { print; fflush() }') 2>&1 &
+only_local() {
+  local line
+  while IFS= read -r line; do
+    case $line in
+      *http://127.0.0.1:8080/*) ;;
+      *http://*:8080/*) continue ;;
+    esac
+    printf '%s\n' "$line"
+  done
+}
+trunk serve --release > >(only_local) 2>&1 &
 pids+=($!)
 wait "${pids[-1]}"

@@ -490,11 +490,23 @@ impl Browser {
     pub async fn click_button(&self, name: &str) -> Result<()> {
         let mut tries = 0;
         loop {
-            match self.button(name).await?.click().await {
+            let button = self.button(name).await?;
+            match button.clone().click().await {
                 Ok(()) => return Ok(()),
                 Err(e) if tries < 5 && e.to_string().contains("stale element") => {
                     tries += 1;
                     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                // Scrolled to the window's edge, it sat under a notice that floats there (a
+                // toast): brought to the middle first, as a person scrolls to what they press.
+                Err(e) if tries < 5 && e.to_string().contains("click intercepted") => {
+                    tries += 1;
+                    self.client
+                        .execute(
+                            "arguments[0].scrollIntoView({block: 'center'}); return 0",
+                            vec![serde_json::to_value(&button)?],
+                        )
+                        .await?;
                 }
                 Err(e) => return Err(e.into()),
             }

@@ -469,9 +469,7 @@ impl<'a> CasesPage<'a> {
             .select_by_label("Matches pattern (regex)")
             .await?;
         self.b
-            .button("Add check to checks for this case")
-            .await?
-            .click()
+            .click_button("Add check to checks for this case")
             .await?;
         self.b
             .field(&format!("Matches pattern (regex) (case #{n}, check 1)"))
