@@ -242,6 +242,21 @@ pub struct JudgementV1 {
     pub error: String,
 }
 
+/// A stopped or failed re-run's likely cost as stored (`RerunCancelledV1`, `RerunFailedV1`): its
+/// model (`ModelUsed::to_wire`) and estimated tokens; `None` without a model that reads, or when
+/// nothing had arrived (zero tokens).
+fn spent_from_wire(model: Option<&str>, tokens: [u32; 2]) -> Option<Spent> {
+    model
+        .and_then(ModelUsed::from_wire)
+        .filter(|_| tokens != [0, 0])
+        .map(|model| Spent {
+            model,
+            input_tokens: tokens[0],
+            output_tokens: tokens[1],
+            estimated: true,
+        })
+}
+
 /// What a record keeps of a stopped re-run beside the answer it puts back: a re-run cut off by
 /// the page going away while it answered (written as `Running` over an earlier answer, see
 /// `state::runner`) counts as this run's cancel, with what it wrote likely cost (tryout 19, 3: it
@@ -391,19 +406,9 @@ impl From<RunV1> for Run {
                 .into_iter()
                 .map(|c| {
                     let (rerun_cancelled, rerun_cancelled_spent) = match &c.rerun_cancelled {
-                        Some(x) if x.at.is_finite() => (
-                            Some(x.at),
-                            x.model
-                                .as_deref()
-                                .and_then(ModelUsed::from_wire)
-                                .filter(|_| x.tokens != [0, 0])
-                                .map(|model| Spent {
-                                    model,
-                                    input_tokens: x.tokens[0],
-                                    output_tokens: x.tokens[1],
-                                    estimated: true,
-                                }),
-                        ),
+                        Some(x) if x.at.is_finite() => {
+                            (Some(x.at), spent_from_wire(x.model.as_deref(), x.tokens))
+                        }
                         _ => (None, None),
                     };
                     let status = match c.status.as_str() {
@@ -454,17 +459,7 @@ impl From<RunV1> for Run {
                         rerun_failed: c.rerun_failed.filter(|f| f.at.is_finite()).map(|f| {
                             RerunFailure {
                                 run_ms: f.at,
-                                spent: f
-                                    .model
-                                    .as_deref()
-                                    .and_then(ModelUsed::from_wire)
-                                    .filter(|_| f.tokens != [0, 0])
-                                    .map(|model| Spent {
-                                        model,
-                                        input_tokens: f.tokens[0],
-                                        output_tokens: f.tokens[1],
-                                        estimated: true,
-                                    }),
+                                spent: spent_from_wire(f.model.as_deref(), f.tokens),
                                 message: f.message,
                                 partial: f.partial,
                             }

@@ -99,7 +99,9 @@ fn unusable_suggestions_are_left_out_and_named() {
         ]
     );
     assert_eq!(got.proposals[1].kind, "edge");
-    assert_eq!(got.proposals[1].case.description, "An unusual message");
+    // Listed by its message, its kind as its tag.
+    assert_eq!(got.proposals[1].case.description, "");
+    assert_eq!(got.proposals[1].case.tags, vec!["edge".to_owned()]);
     assert_eq!(got.left_out.len(), 2, "{:?}", got.left_out);
     assert!(
         got.left_out[0].starts_with("Suggestion 1 (typical): the text does not mention the topic"),
