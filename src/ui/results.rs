@@ -388,6 +388,11 @@ pub fn ResultsCard() -> impl IntoView {
                         if a.judge_failed > 0 { format!(" · {left_out}") } else { String::new() }
                     )
                 }).into_any())}</p>
+                // What to do about it (tryout 117: a first run of suggested cases, none with a
+                // check, read "No score yet: 5 cases had nothing to check" and no more).
+                {crate::ui::erased::show(move || agg.with(|a| a.unchecked > 0) && !r.running(), move || view! {
+                    <p class="pw-hint" id="pw-unchecked-hint">"A case with nothing to check has no score: open it under Test cases and press Add check, or add a check under Checks for every case, then run it again."</p>
+                }.into_any())}
             }.into_any())}
             {crate::ui::erased::dynamic(move || (elsewhere_run.with(|er| {
                 let er = er.as_ref()?;

@@ -2789,6 +2789,13 @@ async fn an_empty_variable_is_flagged_and_nothing_is_sent_until_confirmed() -> a
     wait_badge(&b, 1, "no checks").await?;
     wait_badge(&b, 2, "no checks").await?;
     assert_eq!(fake.chat_requests().len(), 2);
+    // Tryout 117: "No score yet: 2 cases had nothing to check", and what to do about it.
+    b.wait_for_text("No score yet: 2 cases had nothing to check")
+        .await?;
+    b.wait_for_text(
+        "A case with nothing to check has no score: open it under Test cases and press Add check",
+    )
+    .await?;
 
     // The preview is the request case 1 sent, text for text.
     b.wait_for_text("What the model receives")
