@@ -594,10 +594,6 @@ impl Draft {
                 c.cut_by = Some(Leaving::Copied);
                 c.rerun_cancelled_spent = None;
             }
-            // A failed re-run's likely cost is counted in the source, not again in the copy.
-            if let Some(f) = c.rerun_failed.as_mut() {
-                f.spent = None;
-            }
         }
     }
 

@@ -318,10 +318,16 @@ impl DraftHandle {
             let before = d.current;
             if !(same && d.amend_typing(section, spec.clone())) {
                 d.commit(spec, Origin::Edited { section }, now_ms());
+                // Only a version this typing made opens a session: text that reads as the
+                // version (typed and undone before the pause) made none, and a session left
+                // open on that version let the next visit write over it (tryout 118: P2 lost).
+                if d.current != before {
+                    at = Some((section, d.current));
+                }
             } else {
                 undone = d.current != before;
+                at = Some((section, d.current));
             }
-            at = Some((section, d.current));
         });
         self.typing
             .set_value(if done || undone { None } else { at });

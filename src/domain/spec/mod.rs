@@ -165,9 +165,7 @@ impl PromptSpec {
                 }
             },
             Section::Examples => {
-                self.examples = example_blocks(text)
-                    .map(|block| read_example(block).example)
-                    .collect();
+                self.examples = read_examples(text).into_iter().map(|r| r.example).collect();
             }
         }
     }
@@ -243,12 +241,24 @@ impl PromptSpec {
     }
 }
 
-/// The blocks of the Examples editor's text: split at lines that hold only `---`, blank
-/// blocks left out.
-fn example_blocks(text: &str) -> impl Iterator<Item = &str> {
-    text.split("\n---\n")
+/// The blocks of the Examples editor's text: split at lines that hold only `---` (spaces
+/// aside), blank blocks left out (tryout 118: a lone `---` at the start or two in a row became
+/// examples of their own).
+fn example_blocks(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut at) = (0, 0);
+    for line in text.split_inclusive('\n') {
+        if line.trim() == "---" {
+            out.push(&text[start..at]);
+            start = at + line.len();
+        }
+        at += line.len();
+    }
+    out.push(&text[start..]);
+    out.into_iter()
         .map(str::trim)
         .filter(|b| !b.is_empty())
+        .collect()
 }
 
 /// The labels an example's two parts may start with, in pairs (the editor writes the first;
@@ -261,13 +271,18 @@ const EXAMPLE_LABELS: [(&str, &str); 4] = [
     ("User:", "Assistant:"),
 ];
 
-/// One block of the Examples editor as read ([`read_example`]).
+/// One example of the Examples editor as read ([`read_examples`]).
 struct ReadExample {
     example: Example,
-    /// The block began with an input label (`Input:`, or the first of another pair).
+    /// Its labels: which pair of [`EXAMPLE_LABELS`].
+    pair: usize,
+    /// It began with its pair's input label.
     input_labelled: bool,
-    /// The block had an output label on a line of its own.
+    /// It had its pair's output label at the start of a line.
     output_labelled: bool,
+    /// Where the next example of the same block begins: a line starting with the input label
+    /// again after the output (two pairs with no `---` between them).
+    next: Option<usize>,
 }
 
 /// The text after `label` when `line` starts with it (any case), else `None`.
@@ -277,28 +292,57 @@ fn after_label<'a>(line: &'a str, label: &str) -> Option<&'a str> {
         .then(|| &line[label.len()..])
 }
 
-/// Reads one block of the Examples editor, keeping every word of it (tryout 117: a block not
-/// starting with `Input:` was dropped, and a reload lost it). An `Output:` line (its label at the
-/// start of a line, any case) splits the block: before it the input (an `Input:` label at the
-/// start taken off), after it the output. Without one, a block that starts with the first label
-/// of another pair (`Question:`/`Answer:`, `Q:`/`A:`, `User:`/`Assistant:`) and has a line
-/// with its second is split there; otherwise the whole block is the input, with no output.
+/// The examples of the Examples editor's text, every word kept (tryout 117: a block not starting
+/// with `Input:` was dropped, and a reload lost it): each block ([`example_blocks`]) read by
+/// [`read_example`], a block holding several examples in one pair of labels split at each new
+/// input label (tryout 118: `Q:`/`A:` pairs with a blank line between them became one example),
+/// examples with no text at all left out.
+fn read_examples(text: &str) -> Vec<ReadExample> {
+    let mut out = Vec::new();
+    for block in example_blocks(text) {
+        let mut rest = block;
+        loop {
+            let read = read_example(rest);
+            let next = read.next;
+            out.push(read);
+            match next {
+                Some(at) => rest = rest[at..].trim(),
+                None => break,
+            }
+        }
+    }
+    out.retain(|r| !r.example.input.is_empty() || !r.example.output.is_empty());
+    out
+}
+
+/// Reads the first example of one block. An `Output:` line (its label at the start of a line,
+/// any case) splits it: before it the input (an `Input:` label at the start taken off), after
+/// it the output, up to a line starting with `Input:` again. Without one, a block that starts
+/// with the first label of another pair (`Question:`/`Answer:`, `Q:`/`A:`,
+/// `User:`/`Assistant:`) and has a line with its second is split there; otherwise the whole
+/// block is the input, with no output.
 fn read_example(block: &str) -> ReadExample {
     // The byte offset of each line's start.
     let starts: Vec<usize> = std::iter::once(0)
         .chain(block.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
-    let split_at = |label: &str| {
+    let find_from = |label: &str, from: usize| {
         starts
             .iter()
-            .find(|&&at| after_label(&block[at..], label).is_some())
             .copied()
+            .filter(|at| *at >= from)
+            .find(|at| after_label(&block[*at..], label).is_some())
     };
-    let read = |(input_label, output_label): (&str, &str), labelled: bool, out: Option<usize>| {
+    let read = |pair: usize, labelled: bool, out: Option<usize>| {
+        let (input_label, output_label) = EXAMPLE_LABELS[pair];
+        let next = out
+            .filter(|_| labelled)
+            .and_then(|at| find_from(input_label, at + 1));
+        let end = next.unwrap_or(block.len());
         let (input, output) = match out {
             Some(at) => (
                 &block[..at],
-                after_label(&block[at..], output_label).unwrap_or_default(),
+                after_label(&block[at..end], output_label).unwrap_or_default(),
             ),
             None => (block, ""),
         };
@@ -312,25 +356,27 @@ fn read_example(block: &str) -> ReadExample {
                 input: input.trim().to_owned(),
                 output: output.trim().to_owned(),
             },
+            pair,
             input_labelled: labelled,
             output_labelled: out.is_some(),
+            next,
         }
     };
     // The editor's own labels.
     let labelled = after_label(block, EXAMPLE_LABELS[0].0).is_some();
-    let out = split_at(EXAMPLE_LABELS[0].1);
+    let out = find_from(EXAMPLE_LABELS[0].1, 0);
     if labelled || out.is_some() {
-        return read(EXAMPLE_LABELS[0], labelled, out);
+        return read(0, labelled, out);
     }
     // Another pair: its first label at the start, its second at the start of a later line.
-    for pair in &EXAMPLE_LABELS[1..] {
-        if after_label(block, pair.0).is_some()
-            && let Some(at) = split_at(pair.1).filter(|at| *at > 0)
+    for (pair, (input_label, output_label)) in EXAMPLE_LABELS.iter().enumerate().skip(1) {
+        if after_label(block, input_label).is_some()
+            && let Some(at) = find_from(output_label, 1)
         {
-            return read(*pair, true, Some(at));
+            return read(pair, true, Some(at));
         }
     }
-    read(EXAMPLE_LABELS[0], false, None)
+    read(0, false, None)
 }
 
 /// How the Examples editor's `text` was read where it is not written as the editor writes it
@@ -340,10 +386,8 @@ fn read_example(block: &str) -> ReadExample {
 /// typed another way is seen kept, not dropped.
 pub fn examples_reading(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for (i, block) in example_blocks(text).enumerate() {
+    for (i, read) in read_examples(text).iter().enumerate() {
         let n = i + 1;
-        let read = read_example(block);
-        let labels = after_label(block, EXAMPLE_LABELS[0].0).is_some();
         match (read.input_labelled, read.output_labelled) {
             (false, false) => out.push(format!(
                 "Example {n} has no \u{201c}Input:\u{201d} or \u{201c}Output:\u{201d} line: all of its text is read as its input, with no ideal answer."
@@ -354,7 +398,7 @@ pub fn examples_reading(text: &str) -> Vec<String> {
             (true, false) => out.push(format!(
                 "Example {n} has no \u{201c}Output:\u{201d} line: it has no ideal answer yet."
             )),
-            (true, true) if !labels => out.push(format!(
+            (true, true) if read.pair != 0 => out.push(format!(
                 "Example {n} is read as its input and ideal answer from its labels (shown as \u{201c}Input:\u{201d} and \u{201c}Output:\u{201d} once saved)."
             )),
             (true, true) => {}

@@ -366,3 +366,62 @@ fn examples_typed_in_any_shape_are_kept_and_said_how_they_read() {
         "Example 1 has no ideal answer after \u{201c}Output:\u{201d}."
     );
 }
+
+/// Tryout 118: pairs of labels with a blank line between them (no `---`) became one example, the
+/// second pair inside the first one's ideal answer; a lone `---` at the start, two in a row, or
+/// one at the end made examples of their own, numbered apart from the prompt's.
+#[test]
+fn examples_split_at_each_new_pair_and_stray_rules_make_none() {
+    let read = |text: &str| {
+        let mut s = PromptSpec::default();
+        s.set_section_text(Section::Examples, text);
+        s.examples
+            .into_iter()
+            .map(|e| (e.input, e.output))
+            .collect::<Vec<_>>()
+    };
+    let pair = |i: &str, o: &str| (i.to_owned(), o.to_owned());
+    assert_eq!(
+        read("Q: what time is it?\nA: I cannot see a clock.\n\nQ: hi\nA: hello"),
+        vec![
+            pair("what time is it?", "I cannot see a clock."),
+            pair("hi", "hello")
+        ]
+    );
+    assert_eq!(
+        read("User: hi\nAssistant: hello\n\nUser: bye\nAssistant: see you"),
+        vec![pair("hi", "hello"), pair("bye", "see you")]
+    );
+    assert_eq!(
+        read("Input: a\nOutput: b\n\nInput: c\nOutput: d"),
+        vec![pair("a", "b"), pair("c", "d")]
+    );
+    let stray = "---\n\n---\nInput:\nx1\nOutput:\ny1\n---\n---\n\n ---  \n";
+    assert_eq!(read(stray), vec![pair("x1", "y1")]);
+    assert!(examples_reading(stray).is_empty());
+    // What the box shows once saved reads back the same.
+    for text in [stray, "Q: a\nA: b\n\nQ: c\nA: d"] {
+        let once = PromptSpec::normalized_section_text(Section::Examples, text);
+        assert_eq!(
+            PromptSpec::normalized_section_text(Section::Examples, &once),
+            once
+        );
+    }
+    // Numbered as the prompt numbers them.
+    let said = examples_reading("---\nQ: a\nA: b\n\nQ: c\nA:\n---\nd");
+    assert!(
+        said[0].starts_with("Example 1 is read as its input and ideal answer from its labels"),
+        "{said:?}"
+    );
+    assert!(said[1].starts_with("Example 2 is read as"), "{said:?}");
+    assert!(
+        said[2].starts_with("Example 2 has no ideal answer"),
+        "{said:?}"
+    );
+    assert!(
+        said[3].starts_with("Example 3 has no \u{201c}Input:\u{201d} or"),
+        "{said:?}"
+    );
+    // Labels with nothing after them are no example.
+    assert_eq!(read("Input:\nOutput:"), Vec::<(String, String)>::new());
+}

@@ -3079,3 +3079,48 @@ async fn examples_typed_in_any_shape_are_kept_after_a_stop_and_a_reload() -> any
     browser.close().await?;
     Ok(())
 }
+
+/// Tryout 118: a visit to a section that typed and undid a letter (the text as it was) left its
+/// typing session open on the version before, so the next edit of that section wrote over that
+/// version: P1 -> P2 -> (x, Backspace) -> P3 left P1 and P3, P2 lost. Each edit is a version.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visit_that_types_and_undoes_leaves_the_next_edit_a_version_of_its_own()
+-> anyhow::Result<()> {
+    let (_fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    let p = PromptPage::new(&b);
+    p.paste_reply(
+        "a bot that pulls action items out of meeting notes",
+        &spec_reply("pasted"),
+    )
+    .await?;
+    p.wait_version(1).await?;
+    let persona = |text: &str| format!("{SELECT_ALL}{text}{TAB}");
+    b.field("Persona")
+        .await?
+        .type_text(&persona("You are helper P1."))
+        .await?;
+    p.wait_version(2).await?;
+    b.field("Persona")
+        .await?
+        .type_text(&persona("You are helper P2."))
+        .await?;
+    p.wait_version(3).await?;
+    // In, a letter typed and taken back, a pause longer than the editor's, out.
+    b.field("Persona").await?.type_text("x\u{E003}").await?;
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    b.press(TAB).await?;
+    b.field("Persona")
+        .await?
+        .type_text(&persona("You are helper P3."))
+        .await?;
+    p.wait_version(4).await?;
+    assert_eq!(p.section("Persona").await?, "You are helper P3.");
+    b.button("Make version 3 current").await?.click().await?;
+    b.wait_until(
+        "return document.getElementById('pw-section-persona').value === 'You are helper P2.'",
+        "version 3 to hold P2",
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}
