@@ -257,20 +257,25 @@ fn typed_text_that_reads_as_the_saved_text_normalizes_to_it() {
     );
 }
 
+/// The examples the Examples editor's `text` gives, as (input, output) pairs.
+fn read(text: &str) -> Vec<(String, String)> {
+    let mut s = PromptSpec::default();
+    s.set_section_text(Section::Examples, text);
+    s.examples
+        .into_iter()
+        .map(|e| (e.input, e.output))
+        .collect()
+}
+
+fn pair(input: &str, output: &str) -> (String, String) {
+    (input.to_owned(), output.to_owned())
+}
+
 /// Tryout 117: text in the Examples box that was not `Input:` … `Output:` was dropped without a
 /// word (a reload showed the box empty; a note added below three examples made no version).
 /// Every block is kept, read by its labels, and how it was read is said.
 #[test]
 fn examples_typed_in_any_shape_are_kept_and_said_how_they_read() {
-    let read = |text: &str| {
-        let mut s = PromptSpec::default();
-        s.set_section_text(Section::Examples, text);
-        s.examples
-            .into_iter()
-            .map(|e| (e.input, e.output))
-            .collect::<Vec<_>>()
-    };
-    let pair = |i: &str, o: &str| (i.to_owned(), o.to_owned());
     // A sentence alone: its input, with no ideal answer.
     let sentence = "Example: when someone says hi, say hello back.";
     assert_eq!(read(sentence), vec![pair(sentence, "")]);
@@ -372,15 +377,6 @@ fn examples_typed_in_any_shape_are_kept_and_said_how_they_read() {
 /// one at the end made examples of their own, numbered apart from the prompt's.
 #[test]
 fn examples_split_at_each_new_pair_and_stray_rules_make_none() {
-    let read = |text: &str| {
-        let mut s = PromptSpec::default();
-        s.set_section_text(Section::Examples, text);
-        s.examples
-            .into_iter()
-            .map(|e| (e.input, e.output))
-            .collect::<Vec<_>>()
-    };
-    let pair = |i: &str, o: &str| (i.to_owned(), o.to_owned());
     assert_eq!(
         read("Q: what time is it?\nA: I cannot see a clock.\n\nQ: hi\nA: hello"),
         vec![
