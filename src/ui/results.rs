@@ -263,7 +263,9 @@ pub fn ResultsCard() -> impl IntoView {
                 {crate::ui::erased::show(move || !r.running() && bound.with(|(_, cost, _)| cost.starts_with("at most")), move || view! {
                     <p class="pw-hint pw-run-basis">{crate::ui::erased::dynamic(move || ({
                         let judged = bound.with(|(b, _, _)| b.judge_calls > 0);
-                        let latest = run.with(|r| r.as_ref().map(|r| (r.latest_tokens(), r.cost_line(), r.latest_received(), r.progress().tokens_estimated)));
+                        // Estimated as the progress line says it (its own memo, not worked out again).
+                        let estimated = progress.with(|p| p.tokens_estimated);
+                        let latest = run.with(|r| r.as_ref().map(|r| (r.latest_tokens(), r.cost_line(), r.latest_received(), estimated)));
                         run::bound_basis(judged, latest.as_ref().map(|((n, all, _), c, received, estimated)| (*n, *all, c.as_str(), *received, *estimated)))
                     }).into_any())}</p>
                 }.into_any())}
@@ -1083,7 +1085,7 @@ fn ResultRow(
                     // The final answer's own time and cost are not kept: those checks say so.
                     // Judged by the judge of this case's run (a tiny one says so).
                     let observed = eval::Observed {
-                        rough_judge: mine.with(|m| m.as_ref().is_some_and(|(c, _)| c.observed().rough_judge)),
+                        rough_judge: mine.with(|m| m.as_ref().is_some_and(|(c, _)| c.judge_model.as_ref().is_some_and(|j| j.kind.is_tiny()))),
                         ..r.final_observed()
                     };
                     Some(eval::score_case(&x.suite, case, &r.final_output, &observed, x.current_spec(), &r.judgements))
