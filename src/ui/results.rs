@@ -1142,6 +1142,13 @@ fn ResultRow(
                     (false, _, _) if r.error.is_some() => String::new(),
                     (false, _, _) => "Reflecting…".to_owned(),
                 };
+                // Scores the built-in tiny model's judge decided are a rough guess (tryout 118).
+                let rough = [&draft_scored, &final_scored].iter().any(|s| s.as_ref().is_some_and(|s| s.rough_judge));
+                let verdict = if rough && r.done && compared.is_some() && !draft_partial && !final_partial {
+                    format!("{verdict} \u{2014} judged by the built-in tiny model: a rough guess, not a verdict to trust.")
+                } else {
+                    verdict
+                };
                 view! {
                     <div class="pw-reflection" role="group" aria-label=format!("Reflexion on case #{id}")>
                         <p class="pw-reflection__verdict" role="status">{verdict}</p>
@@ -1259,6 +1266,9 @@ pub fn verdict_badge(
         (Some(Status::Done), Some(s)) if s.verdicts.is_empty() && s.rated_down.is_none() => {
             ("no checks", "idle")
         }
+        // The built-in tiny model's judge decided it: not a verdict to trust (tryout 118).
+        (Some(Status::Done), Some(s)) if s.rough_judge && s.pass => ("pass · rough guess", "idle"),
+        (Some(Status::Done), Some(s)) if s.rough_judge => ("fail · rough guess", "idle"),
         (Some(Status::Done), Some(s)) if s.pass => ("pass", "ok"),
         (Some(Status::Done), Some(_)) => ("fail", "bad"),
         // An answer without a score is never called a failure.

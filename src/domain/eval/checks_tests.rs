@@ -812,6 +812,37 @@ fn every_kind_has_a_picker_entry_label_hint_and_blank() {
     }
 }
 
+/// Tryout 118: an imported `icontains` (one phrase) was edited under "Contains all of" while its
+/// row said "contains": a list of one phrase is titled "Contains", a longer one by its kind.
+#[test]
+fn a_list_of_one_phrase_is_titled_contains() {
+    let mut one = a(Check::ContainsAll(v(&["ok"])));
+    one.ignore_case = true;
+    assert_eq!(one.label(), "Contains");
+    assert_eq!(a(Check::ContainsAny(v(&["ok"]))).label(), "Contains");
+    assert_eq!(not(Check::NotContains(v(&["ok"]))).label(), "Contains");
+    assert_eq!(
+        a(Check::ContainsAll(v(&["a", "b"]))).label(),
+        "Contains all of"
+    );
+    assert_eq!(
+        a(Check::ContainsAny(v(&["a", "b"]))).label(),
+        "Contains any of"
+    );
+    assert_eq!(
+        a(Check::NotContains(v(&["ok"]))).label(),
+        "Does not contain"
+    );
+    assert_eq!(
+        not(Check::ContainsAll(v(&["ok"]))).label(),
+        "Does not contain"
+    );
+    assert_eq!(
+        not(Check::ContainsAll(v(&["a", "b"]))).label(),
+        "Not: contains all of"
+    );
+}
+
 // Bug (tryout 3): "Reflection made it worse: 75 → 67" when the final only lost a latency check
 // that is not measured for a final answer. Draft and final are compared on the checks measured
 // for both, and the others are named.

@@ -949,8 +949,20 @@ impl Assertion {
         }
     }
 
-    /// The label to show: the kind's, or "Does not equal" / "Not: …" when negated.
+    /// The label to show: the kind's, or "Does not equal" / "Not: …" when negated; "Contains"
+    /// for a list of one phrase, as its row says (tryout 118: an imported `icontains` edited
+    /// under "Contains all of").
     pub fn label(&self) -> String {
+        match (&self.check, self.negate) {
+            (Check::ContainsAll(v) | Check::ContainsAny(v), false) if v.len() == 1 => {
+                return "Contains".to_owned();
+            }
+            (Check::NotContains(v), true) if v.len() == 1 => return "Contains".to_owned(),
+            (Check::ContainsAll(v) | Check::ContainsAny(v), true) if v.len() == 1 => {
+                return "Does not contain".to_owned();
+            }
+            _ => {}
+        }
         match (self.kind(), self.negate) {
             (k, false) => k.label().to_owned(),
             (CheckKind::Equals, true) => "Does not equal".to_owned(),
@@ -2415,6 +2427,12 @@ pub struct CaseScore {
     /// leaves out only the judge checks that failed (tryout 96: "Score 78 without the judge"
     /// held two judge verdicts).
     pub judge_scored: bool,
+    /// The case's pass or fail rests on a verdict of the built-in tiny judge
+    /// ([`Observed::rough_judge`]): a judge check it scored counts, and no other check decides
+    /// the case on its own (a failed check, a thumbs-down, a cut-off answer). The page says such
+    /// a verdict is a rough guess on the row's badge, the score line and Reflexion's verdict, not
+    /// only in the check's reason (tryout 118: a green "pass" over the tiny model's 10/10).
+    pub rough_judge: bool,
     /// The model refused ([`Observed::refusal`]): its checks read the provider's words as the
     /// output (judge checks not measured), and a refused case with nothing else to check scores
     /// 0 and fails.
@@ -2677,6 +2695,17 @@ pub fn score_case(
                         .all(|v| v.passed() || matches!(v, Verdict::Unmeasured { .. }))
             }
         };
+    // Only the judge's checks failed (a threshold weighs every check, the judge's among them).
+    let only_judge_failed = case.threshold.is_some()
+        || verdicts
+            .iter()
+            .zip(suite.assertions_for(case))
+            .all(|(v, a)| {
+                a.judge_rubric().is_some() || !matches!(v, Verdict::Done { pass: false, .. })
+            });
+    let rough_judge = observed.rough_judge
+        && judge_scored
+        && (pass || (only_judge_failed && rated_down.is_none() && !failed_cut_off));
     CaseScore {
         pass,
         pending,
@@ -2686,6 +2715,7 @@ pub fn score_case(
         failed_cut_off,
         judge_failed,
         judge_scored,
+        rough_judge,
         refused,
         rated_down,
         threshold: case.threshold,
@@ -2715,6 +2745,9 @@ pub struct Aggregate {
     /// Passed cases (among `passed`, none of `passed_failing`) with a check that could not be
     /// measured ([`Verdict::Unmeasured`], left out of their score).
     pub passed_unmeasured: usize,
+    /// Scored cases whose pass or fail rests on the built-in tiny judge
+    /// ([`CaseScore::rough_judge`]): said on the line as a rough guess.
+    pub rough_judged: usize,
 }
 
 impl Aggregate {
@@ -2779,6 +2812,12 @@ impl Aggregate {
         if unjudged && self.unjudged > 0 {
             parts.push(format!("{} not judged yet", self.unjudged));
         }
+        if self.rough_judged > 0 {
+            parts.push(format!(
+                "{} by the built-in tiny model's judge: a rough guess",
+                figures::count(self.rough_judged, "case decided", "cases decided")
+            ));
+        }
         match self.mean {
             // Tryout 62: "Score 100 / 100" read as the run's when 2 of 3 cases were left out of
             // it (their judge failed): a mean over fewer cases than finished says over how many.
@@ -2828,6 +2867,7 @@ pub fn aggregate<'a>(scores: impl IntoIterator<Item = &'a CaseScore>) -> Aggrega
             sum += x;
             agg.scored += 1;
             agg.passed += usize::from(s.pass);
+            agg.rough_judged += usize::from(s.rough_judge);
             match s.passed_how() {
                 Some(Passed::WithACheckFailing) => agg.passed_failing += 1,
                 Some(Passed::WithACheckUnmeasured) => agg.passed_unmeasured += 1,

@@ -646,19 +646,55 @@ fn judge_verdicts_merge_into_scores() {
         match &s.verdicts[1] {
             Verdict::Done {
                 pass: true, reason, ..
-            } => reason.clone(),
+            } => (reason.clone(), s),
             v => panic!("{v:?}"),
         }
     };
-    let tiny = judged_by(crate::domain::provider::ProviderKind::LlamaCpp);
+    let (tiny, tiny_score) = judged_by(crate::domain::provider::ProviderKind::LlamaCpp);
     assert!(
         tiny.starts_with("Score 10/10 (pass at 7), by the built-in tiny model: a rough guess, not a verdict to trust."),
         "{tiny}"
     );
-    let real = judged_by(crate::domain::provider::ProviderKind::OpenAi);
+    let (real, real_score) = judged_by(crate::domain::provider::ProviderKind::OpenAi);
     assert!(
         real.starts_with("Score 10/10 (pass at 7). Not a question"),
         "{real}"
+    );
+    // Tryout 118: the badge and the score line say so too, not only the check's reason; but a
+    // check that fails on its own (this answer names no Alice) decides the case, whatever the
+    // tiny judge says.
+    assert!(!tiny_score.pass && tiny_score.judge_scored && !tiny_score.rough_judge);
+    assert!(!real_score.pass && !real_score.rough_judge);
+    let scored = |judge_score: u8, tiny: bool| {
+        let mut observed = Observed::none().clone();
+        observed.rough_judge = tiny;
+        let mut j = SortedMap::new();
+        j.insert(
+            "Names an owner per item".to_owned(),
+            Judgement::Scored {
+                score: judge_score,
+                reasoning: "Each item has its owner.".into(),
+            },
+        );
+        score_case(&suite, &case, "Alice: send notes", &observed, None, &j)
+    };
+    let (tiny_pass, real_pass) = (scored(10, true), scored(10, false));
+    assert!(tiny_pass.pass && tiny_pass.rough_judge);
+    assert!(real_pass.pass && !real_pass.rough_judge);
+    // ... and a fail that only the tiny judge gave is a rough guess too.
+    let tiny_fail = scored(2, true);
+    assert!(
+        !tiny_fail.pass && tiny_fail.rough_judge,
+        "{:?}",
+        tiny_fail.verdicts
+    );
+    let agg = aggregate([&tiny_pass, &real_pass, &tiny_fail, &tiny_score]);
+    assert_eq!(agg.rough_judged, 2);
+    assert!(
+        agg.line()
+            .ends_with("2 cases decided by the built-in tiny model's judge: a rough guess"),
+        "{}",
+        agg.line()
     );
     // Tryout 19 (1): the page offers Re-judge for such a score, which asked the judge nothing.
     // Re-judge asks again for it (and a plain run does not).
@@ -728,6 +764,7 @@ fn aggregate_and_compare() {
         failed_cut_off: false,
         judge_failed: None,
         judge_scored: false,
+        rough_judge: false,
         refused: false,
         rated_down: None,
         threshold: None,

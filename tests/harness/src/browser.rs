@@ -246,7 +246,9 @@ impl Browser {
             options["perfLoggingPrefs"] = json!({
                 "enableNetwork": false,
                 "enablePage": false,
-                "traceCategories": "devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink.user_timing",
+                // `PW_TEST_TRACE_CATEGORIES` replaces them (say, with
+                // `disabled-by-default-v8.cpu_profiler` for the page's sampled stacks).
+                "traceCategories": std::env::var("PW_TEST_TRACE_CATEGORIES").unwrap_or_else(|_| "devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink.user_timing".to_owned()),
             });
             caps.insert("goog:chromeOptions".into(), options.clone());
         } else {

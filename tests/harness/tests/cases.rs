@@ -100,6 +100,93 @@ async fn alt_r_during_a_run_starts_nothing() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Tryout 118: a score by the built-in tiny model's judge read as a plain green "pass" on the
+/// row's badge, a plain figure on the score line and a plain "Reflection helped" (only the check's
+/// reason said it was a rough guess). The fake provider plays the built-in model (its kind, at the
+/// fake's address) for the judge, so the verdicts are known: a pass and a fail the judge decided
+/// say so, a case failed by its own check does not, and Reflexion's verdict says so too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tiny_judges_verdicts_say_they_are_a_rough_guess() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_prompt(&b).await?;
+    let s = SettingsPage::open(&b).await?;
+    s.job("Scoring").await?;
+    s.provider("Local model (llama.cpp, built in)").await?;
+    s.base_url(&fake.openai_url()).await?;
+    s.model("fake-mini").await?;
+    s.close().await?;
+    // The judge's requests quote the answer (ZULU, YANKEE, XRAY); the execution's hold the input.
+    fake.reply_when(
+        "ZULU",
+        r#"{"reasoning":"Each item has its owner.","score":9}"#,
+    );
+    fake.reply_when(
+        "YANKEE",
+        r#"{"reasoning":"No owner is given for the room.","score":2}"#,
+    );
+    fake.reply_when(
+        "XRAY",
+        r#"{"reasoning":"Each item has its owner.","score":9}"#,
+    );
+    fake.reply_when("ALPHA", "- **Bob**: mails the ZULU deck");
+    fake.reply_when("BRAVO", "- the YANKEE room gets booked");
+    fake.reply_when("CHARLIE", "- **Dan**: buys XRAY snacks");
+    add_case(&b, 1, "ALPHA: Bob will send the deck.", Some("Bob")).await?;
+    add_case(&b, 2, "BRAVO: Ana books the room.", None).await?;
+    add_case(&b, 3, "CHARLIE: Carol buys snacks.", Some("Carol")).await?;
+    CasesPage::new(&b)
+        .add_rubric(1, "Every item names its owner.")
+        .await?;
+    b.button("Run all 3 cases").await?.click().await?;
+    // Decided by the tiny judge: a pass and a fail, each said as a rough guess, in grey.
+    wait_badge(&b, 1, "pass · rough guess").await?;
+    wait_badge(&b, 2, "fail · rough guess").await?;
+    // Case 3 fails its own check (no "Carol"): a plain fail, whatever the judge said.
+    wait_badge(&b, 3, "fail").await?;
+    let tones = b
+        .eval("return [1, 2, 3].map(n => document.querySelector(`.pw-result[data-case=\"${n}\"] .pw-verdict`).className)")
+        .await?;
+    assert_eq!(
+        tones,
+        json!([
+            "pw-verdict pw-verdict--idle",
+            "pw-verdict pw-verdict--idle",
+            "pw-verdict pw-verdict--bad"
+        ])
+    );
+    b.wait_for_text("2 cases decided by the built-in tiny model's judge: a rough guess")
+        .await?;
+    // Reflexion on case 2: the draft and the final are both the tiny judge's scores.
+    // (Before the rules above: the critique's and the final's requests quote the draft.)
+    fake.reply_next_when("Be harsh", "1. The room has no owner.", 1);
+    fake.reply_next_when(
+        "A harsh review of that draft found",
+        "- **Ana**: books the WHISKEY room",
+        1,
+    );
+    fake.reply_next_when(
+        "WHISKEY",
+        r#"{"reasoning":"The room now has its owner.","score":9}"#,
+        1,
+    );
+    b.button("Reflect on case #2").await?.click().await?;
+    b.wait_until(
+        "return (document.querySelector('.pw-reflection__verdict')?.textContent ?? '').startsWith('Reflection helped')",
+        "Reflexion's verdict",
+    )
+    .await?;
+    let verdict = b
+        .eval("return document.querySelector('.pw-reflection__verdict').textContent")
+        .await?;
+    assert_eq!(
+        verdict,
+        json!(
+            "Reflection helped: 20 \u{2192} 90 \u{2014} judged by the built-in tiny model: a rough guess, not a verdict to trust."
+        )
+    );
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
@@ -1711,7 +1798,7 @@ async fn a_configs_default_checks_hold_for_its_own_tests_only() -> anyhow::Resul
         .await?;
     assert_eq!(checks, json!(["", "1 check", "1 check"]));
     let global = b
-        .eval("return document.body.innerText.includes('Contains all of (check 1 for every case')")
+        .eval("return !!document.querySelector('[id^=\"pw-global-check-\"]')")
         .await?;
     assert_eq!(global, json!(false), "no check for every case");
     b.close().await?;
@@ -1955,12 +2042,21 @@ async fn a_batch_of_three_cases_runs_on_the_local_model() -> anyhow::Result<()> 
     let scores: Vec<String> = serde_json::from_value(scores)?;
     // Every case ends with a verdict, and a graded one with a score (the tiny judge may fail to
     // grade: then the row says "judge error").
+    let mut rough_badges = 0;
     for id in 1..=3u32 {
         let v = badge(&b, id).await?;
         assert!(
-            ["pass", "fail", "judge error"].contains(&v.as_str()),
+            [
+                "pass",
+                "fail",
+                "judge error",
+                "pass · rough guess",
+                "fail · rough guess"
+            ]
+            .contains(&v.as_str()),
             "case {id}: {v:?} (scores {scores:?})"
         );
+        rough_badges += usize::from(v.ends_with("rough guess"));
         if v != "judge error" {
             assert!(scores[id as usize - 1].parse::<u32>().is_ok(), "{scores:?}");
         }
@@ -1972,12 +2068,32 @@ async fn a_batch_of_three_cases_runs_on_the_local_model() -> anyhow::Result<()> 
             ))
             .await?;
         let checks: Vec<String> = serde_json::from_value(checks)?;
+        // Tryout 118: and its badge says so, not a plain green "pass" (a check failing on its
+        // own decides the case: a plain "fail").
+        if !checks.is_empty() && v != "fail" {
+            assert!(
+                v.ends_with(" · rough guess"),
+                "case {id}: {v:?} over {checks:?}"
+            );
+        }
         for c in checks {
             assert!(
                 c.contains("by the built-in tiny model: a rough guess, not a verdict to trust"),
                 "case {id}: {c:?}"
             );
         }
+    }
+    // ... as the score line does, counting them.
+    if rough_badges > 0 {
+        let want = format!(
+            "{rough_badges} {} by the built-in tiny model's judge: a rough guess",
+            if rough_badges == 1 {
+                "case decided"
+            } else {
+                "cases decided"
+            }
+        );
+        b.wait_for_text(&want).await?;
     }
     // The tiny judge's scores are not presented as verdicts to trust.
     b.wait_for_text("The judge is the built-in tiny model: its scores are rough guesses")
@@ -2021,6 +2137,20 @@ async fn a_batch_of_three_cases_runs_on_the_local_model() -> anyhow::Result<()> 
             !final_answer.trim().is_empty(),
             "no final answer after {critique:?}"
         );
+        // A comparison the tiny judge decided says it is a rough guess (tryout 118).
+        let verdict = b
+            .eval("return document.querySelector('.pw-reflection__verdict').textContent")
+            .await?;
+        let verdict = verdict.as_str().unwrap_or("");
+        let draft_rough = badge(&b, 1).await?.ends_with("rough guess");
+        if draft_rough && !verdict.starts_with("Not compared") {
+            assert!(
+                verdict.ends_with(
+                    "judged by the built-in tiny model: a rough guess, not a verdict to trust."
+                ),
+                "{verdict:?}"
+            );
+        }
         let mut counts = std::collections::HashMap::new();
         for line in final_answer.lines().map(str::trim).filter(|l| l.len() > 3) {
             *counts.entry(line).or_insert(0) += 1;
