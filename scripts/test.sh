@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Sets up what is missing and runs every test tier; exits non-zero on any failure (each line it
 # prints says the seconds since it started):
-#   1. native unit tests (the domain), built while the release build runs, run once it is done;
-#   2. component tests with wasm-bindgen-test in headless Chromium, built likewise, run beside
-#      tier 1;
+#   1. native unit tests (the domain), built and run while the release build runs;
+#   2. component tests with wasm-bindgen-test in headless Chromium, built likewise, run once the
+#      release build is done;
 #   3. the invariants and the end-to-end suites (real Chromium against the release build, the
 #      scripted fake provider and the real local model), each test in its own process, four at a
 #      time, longest first (scripts/schedule_tests.py).
@@ -71,7 +71,7 @@ fi
 # (tier 2) build. The builds lock different build directories (target/*/release vs
 # target/*/debug), and the tests run straight from their binaries (scripts/run-suites.sh), not
 # through `cargo test`, which would hold target/debug's lock while they run.
-echo "[test ${SECONDS}s] building the release app (trunk build --release); meanwhile, building the tests (tiers 1 and 2 run once the app is built)"
+echo "[test ${SECONDS}s] building the release app (trunk build --release); meanwhile, building the tests and running tier 1 (tier 2 runs once the app is built)"
 build_log="$PW_ARTIFACTS/test-build.log"
 test_list="$PW_ARTIFACTS/test-binaries.json"
 native_log="$PW_ARTIFACTS/native-tests.log"
@@ -83,31 +83,42 @@ rm -f "$dist_built"
 # In its own process group, so that a stopped run stops it too. Tier 1 with the same `--workspace`
 # selection as the build, so nothing is built again with other features. At a lower priority
 # (nice 10; but a session of its own is scheduled as a whole beside the others, so the nice
-# counts only inside it). Tiers 1 and 2 run once the release build is done: run while it was
-# still going (its wasm-split and wasm-opt steps), they took half the machine from it and the
-# end-to-end suites, which wait for it, started 76 s later (184 s, against 108 s).
+# counts only inside it). Tier 1 runs as soon as its binaries are built: the release build's
+# compile keeps one core busy for about 80 s (one codegen unit, LTO), and a session of its own
+# gets the other (measured: the unit tests' ~37 CPU s had run beside the end-to-end suites, which
+# are CPU-bound on 2 cores, for 93-132 s). Tier 2 runs once the release build is done: run while
+# it was still going (its wasm-split and wasm-opt steps, two processes), tiers 1 and 2 took half
+# the machine from it and the end-to-end suites, which wait for it, started 76 s later (184 s,
+# against 108 s).
 CARGO_TARGET_DIR="$mirror_target" nice -n 10 setsid bash -c '
   cd "$6"
   cargo test --workspace --locked --no-run --message-format=json-render-diagnostics \
     >"$2" 2>"$1" || exit 10
   touch "$3"
-  cargo test --locked --target wasm32-unknown-unknown --test component --test local_model --no-run \
-    >"$5" 2>&1 || exit 12
-  while [ ! -e "$7" ]; do sleep 1; done
-  # Tier 2 needs the local model (its local_model tests call it).
-  for _ in $(seq 1 120); do
-    curl -fsS -m 2 "$PW_LOCAL_MODEL_URL/models" >/dev/null 2>&1 && break
-    sleep 0.5
-  done
-  cargo test --locked --target wasm32-unknown-unknown --test component --test local_model \
-    >>"$5" 2>&1 &
-  tier2=$!
-  unit_rc=0
-  PW_TEST_LIST="$2" PW_SUITE_JOBS=1 bash "$PW_ROOT/scripts/run-suites.sh" --unit >"$4" 2>&1 || unit_rc=$?
-  # Cases proptest saved while failing, written in the mirror: kept in the clone too, to commit.
-  python3 "$PW_ROOT/scripts/mirror.py" --back "$PW_ROOT" "$6" >>"$4" 2>&1 || unit_rc=1
+  (
+    rc=0
+    PW_TEST_LIST="$2" PW_SUITE_JOBS=1 bash "$PW_ROOT/scripts/run-suites.sh" --unit >"$4" 2>&1 || rc=$?
+    # Cases proptest saved while failing, written in the mirror: kept in the clone too, to commit.
+    python3 "$PW_ROOT/scripts/mirror.py" --back "$PW_ROOT" "$6" >>"$4" 2>&1 || rc=1
+    exit "$rc"
+  ) &
+  tier1=$!
   tier2_rc=0
-  wait "$tier2" || tier2_rc=$?
+  if cargo test --locked --target wasm32-unknown-unknown --test component --test local_model --no-run \
+    >"$5" 2>&1; then
+    while [ ! -e "$7" ]; do sleep 1; done
+    # Tier 2 needs the local model (its local_model tests call it).
+    for _ in $(seq 1 120); do
+      curl -fsS -m 2 "$PW_LOCAL_MODEL_URL/models" >/dev/null 2>&1 && break
+      sleep 0.5
+    done
+    cargo test --locked --target wasm32-unknown-unknown --test component --test local_model \
+      >>"$5" 2>&1 || tier2_rc=$?
+  else
+    tier2_rc=1
+  fi
+  unit_rc=0
+  wait "$tier1" || unit_rc=$?
   [ "$unit_rc" = 0 ] || exit 11
   [ "$tier2_rc" = 0 ] || exit 12
 ' _ "$build_log" "$test_list" "$built" "$native_log" "$tier2_log" "$build_root" "$dist_built" 8>&- &
@@ -149,7 +160,7 @@ echo "[test ${SECONDS}s] tier 3 ended (exit $tier3_rc)"
 tiers12_rc=0
 wait "$build_pid" || tiers12_rc=$?
 build_pid=""
-echo "[test ${SECONDS}s] tier 1: unit tests (run beside the end-to-end suites)"
+echo "[test ${SECONDS}s] tier 1: unit tests (run beside the release build)"
 cat "$native_log"
 echo "[test ${SECONDS}s] tier 2: component tests in headless Chromium"
 cat "$tier2_log"

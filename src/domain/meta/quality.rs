@@ -459,6 +459,7 @@ fn is_hiragana(c: char) -> bool {
 /// characters other than hiragana as its overlapping pairs (one character alone as itself);
 /// the token's other letters as ordinary words (`AI` in `AIボット`, kept when over two letters).
 fn cjk_words(token: &str, out: &mut Vec<String>) {
+    let token = without_korean_ending(token);
     let mut run: Vec<char> = Vec::new();
     let mut other = String::new();
     let flush_run = |run: &mut Vec<char>, out: &mut Vec<String>| {
@@ -495,6 +496,62 @@ fn cjk_words(token: &str, out: &mut Vec<String>) {
     }
     flush_run(&mut run, out);
     flush_other(&mut other, out);
+}
+
+/// Korean particles and endings that close a word (longest first): `회의록에서` is `회의록` "in
+/// the minutes" (tryout 118: off-topic Korean text matched an idea on its particle pairs, `에서`).
+const KOREAN_ENDINGS: [&str; 38] = [
+    "에서는",
+    "입니다",
+    "합니다",
+    "습니다",
+    "에서",
+    "에게",
+    "께서",
+    "한테",
+    "까지",
+    "부터",
+    "으로",
+    "이나",
+    "이랑",
+    "처럼",
+    "보다",
+    "니다",
+    "하는",
+    "하다",
+    "해요",
+    "세요",
+    "으면",
+    "에는",
+    "와",
+    "과",
+    "을",
+    "를",
+    "이",
+    "가",
+    "은",
+    "는",
+    "의",
+    "에",
+    "로",
+    "도",
+    "만",
+    "나",
+    "랑",
+    "요",
+];
+
+/// `token` without the Korean particle or ending that closes it, when it is Hangul syllables
+/// alone and at least two of them stay (`회의` "meeting" keeps its `의`).
+fn without_korean_ending(token: &str) -> &str {
+    if !token.chars().all(|c| matches!(c as u32, 0xAC00..=0xD7AF)) {
+        return token;
+    }
+    KOREAN_ENDINGS
+        .iter()
+        .filter_map(|e| token.strip_suffix(e))
+        .find(|stem| stem.chars().count() >= 2)
+        .unwrap_or(token)
 }
 
 /// `text` with every tag-like span (`<` then a letter, `/` or `!`, up to the next `>`) made a

@@ -268,6 +268,15 @@ fn ideas_in_scripts_without_spaces_match_their_words() {
     assert!(shares_stem(&zh, &content_stems("你是一名会议助理。")));
     let ko = content_stems("회의록에서 할 일을 뽑는 봇");
     assert!(shares_stem(&ko, &content_stems("당신은 회의 비서입니다.")));
+    // ... whose particles and endings are not words of it (tryout 118: "에서" matched).
+    assert!(!shares_stem(
+        &ko,
+        &content_stems("당신은 요리사입니다. 부엌에서 일합니다.")
+    ));
+    assert_eq!(
+        words_of("회의록에서 회의의 비서입니다").collect::<Vec<_>>(),
+        ["회의", "의록", "회의", "비서"]
+    );
     // Latin letters beside CJK ones: a word when over two letters.
     let mixed: Vec<String> = words_of("AIボット for meeting notes").collect();
     assert_eq!(mixed, ["ボッ", "ット", "meeting", "notes"], "{mixed:?}");
