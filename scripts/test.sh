@@ -83,14 +83,17 @@ rm -f "$dist_built"
 # In its own process group, so that a stopped run stops it too. Tier 1 with the same `--workspace`
 # selection as the build, so nothing is built again with other features. At a lower priority
 # (nice 10; but a session of its own is scheduled as a whole beside the others, so the nice
-# counts only inside it). Tier 1 runs as soon as its binaries are built: the release build's
-# compile keeps one core busy for about 80 s (one codegen unit, LTO), and a session of its own
-# gets the other (measured: the unit tests' ~37 CPU s had run beside the end-to-end suites, which
-# are CPU-bound on 2 cores, for 93-132 s). Tier 2 runs once the release build is done: run while
-# it was still going (its wasm-split and wasm-opt steps, two processes), tiers 1 and 2 took half
-# the machine from it and the end-to-end suites, which wait for it, started 76 s later (184 s,
-# against 108 s).
+# counts only inside it; so its whole session is given nice 10 too, by its autogroup, where the
+# kernel groups sessions: /proc/self/autogroup; without it, the session had as much of the
+# machine as the release build's, and the release build's wasm-bindgen step took 70 s instead of
+# 2). Tier 1 runs as soon as its binaries are built: the release build's compile keeps one core
+# busy for about 80 s (one codegen unit, LTO), and this session gets the other (measured: the
+# unit tests' ~37 CPU s had run beside the end-to-end suites, which are CPU-bound on 2 cores, for
+# 93-132 s). Tier 2 runs once the release build is done: run while it was still going (its
+# wasm-split and wasm-opt steps, two processes), tiers 1 and 2 took half the machine from it and
+# the end-to-end suites, which wait for it, started 76 s later (184 s, against 108 s).
 CARGO_TARGET_DIR="$mirror_target" nice -n 10 setsid bash -c '
+  echo 10 >/proc/self/autogroup 2>/dev/null || true
   cd "$6"
   cargo test --workspace --locked --no-run --message-format=json-render-diagnostics \
     >"$2" 2>"$1" || exit 10

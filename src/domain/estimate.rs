@@ -203,9 +203,28 @@ pub fn at_most(cost: f64) -> String {
 /// (nothing spent yet), or "free" when the bound is nothing. The bound reads as [`at_most`]
 /// reads it before the spending is approved (tryout 62: "at most $0.09" before Start read
 /// "free of at most $0.08" after it: rounded to the nearest cent, and "free" for nothing spent).
+///
+/// Spent past the bound (a provider that wrote past its output cap), both figures and the overrun
+/// read to the ten-thousandth of a dollar under $1, so rounding never hides it: "$0.0216 of at
+/// most $0.0200: $0.0016 over it" (tryout 119: "$0.02 of at most $0.02").
 pub fn spent_of_at_most(spent: f64, bound: f64) -> String {
-    if bound == 0.0 {
+    if bound == 0.0 && spent <= 0.0 {
         return "free".to_owned();
+    }
+    if spent > bound + 1e-12 {
+        let fine = |c: f64| {
+            if c < 1.0 {
+                format!("${c:.4}")
+            } else {
+                format_cost(Some(c))
+            }
+        };
+        return format!(
+            "{} of at most {}: {} over it",
+            fine(spent),
+            fine(bound),
+            fine(spent - bound)
+        );
     }
     let spent = if spent == 0.0 {
         "$0".to_owned()
@@ -530,6 +549,15 @@ mod tests {
         assert_eq!(spent_of_at_most(0.0123, 0.0849), "$0.01 of at most $0.09");
         assert_eq!(spent_of_at_most(0.0012, 0.0849), "$0.0012 of at most $0.09");
         assert_eq!(spent_of_at_most(0.0, 0.0), "free");
+        // Tryout 119: spent past the bound, rounding hid it ("$0.02 of at most $0.02").
+        assert_eq!(
+            spent_of_at_most(0.0216, 0.02),
+            "$0.0216 of at most $0.0200: $0.0016 over it"
+        );
+        assert_eq!(
+            spent_of_at_most(0.0004, 0.0),
+            "$0.0004 of at most $0.0000: $0.0004 over it"
+        );
         c.model = "mystery-model".into();
         assert_eq!(format_cost(call_cost(&c, 10, 10)), "unknown price");
         let local = ProviderConfig::preset(ProviderKind::LlamaCpp, Role::Execution);

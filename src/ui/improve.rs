@@ -1787,6 +1787,9 @@ fn CandidateView(
                                             // Tryout 92: a case whose judge failed read "Score 0 /
                                             // 100 · did not pass"; it is left out, as in Results.
                                             _ if s.judge_failed.is_some() => format!("{}: this case is left out of the candidate's score.", s.label()),
+                                            // Tryout 119: "Score 0 / 100 · did not pass" over two
+                                            // passed checks of three, the cut unsaid.
+                                            Some(_) if s.failed_cut_off => "Score 0 / 100 · did not pass: the answer was cut off at the output token limit, so it counts as failed, scored 0, whatever its checks say (see \u{201c}Answers cut off at the token limit fail\u{201d} under Checks for every case).".to_owned(),
                                             Some(v) => format!("Score {} / 100 · {}", crate::domain::figures::points(v * 100.0), s.verdict_words()),
                                             None => "Not scored: nothing could be checked.".to_owned(),
                                         }}</p>

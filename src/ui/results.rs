@@ -1097,7 +1097,7 @@ fn ResultRow(
                 // Compared on the checks measured for both answers; the others are named.
                 let names = assertions.get();
                 let compared = match (&draft_scored, &final_scored) {
-                    (Some(a), Some(b)) => Some(eval::compare_answers(a, b)),
+                    (Some(a), Some(b)) => Some(eval::compare_answers(a, b, &d.draft.with(|x| x.suite.case(id).map(|c| x.suite.assertions_for(c).map(|a| a.weight).collect::<Vec<_>>()).unwrap_or_default()))),
                     _ => None,
                 };
                 let final_score = final_scored.as_ref().and_then(|s| s.score);
@@ -1594,11 +1594,48 @@ fn Compare() -> impl IntoView {
             } else {
                 None
             };
+            let c = eval::compare(&map(va)?, &map(vb)?);
+            // The suite's other cases, not compared and not said above: the line says how few
+            // cases it stands on (tryout 119: "1 win · difference +33 points" from 1 case of 5).
+            let answered = |v: u32| {
+                x.run_on(v, &key).map_or_else(Default::default, |r| {
+                    r.scores(&x.suite, x.version(v).map(|ver| &ver.spec))
+                })
+            };
+            let (ra, rb) = (answered(va), answered(vb));
+            let (mut not_b, mut not_a, mut neither, mut no_score) = (0, 0, 0, 0);
+            for case in &x.suite.cases {
+                let id = case.id;
+                if c.rows.iter().any(|r| r.0 == id) || skipped.contains(&id) || unjudged.contains(&id) {
+                    continue;
+                }
+                match (ra.contains_key(&id), rb.contains_key(&id)) {
+                    (true, false) => not_b += 1,
+                    (false, true) => not_a += 1,
+                    (false, false) => neither += 1,
+                    (true, true) => no_score += 1,
+                }
+            }
+            let mut parts = Vec::new();
+            if not_b > 0 { parts.push(format!("{not_b} not run on version {vb}")); }
+            if not_a > 0 { parts.push(format!("{not_a} not run on version {va}")); }
+            if neither > 0 { parts.push(format!("{neither} run on neither")); }
+            if no_score > 0 { parts.push(format!("{no_score} with no score in one of them")); }
+            let others = not_b + not_a + neither + no_score;
+            let not_compared = if others > 0 {
+                format!(
+                    " · {others} of {} not compared: {}",
+                    count(x.suite.cases.len(), "case", "cases"),
+                    parts.join(", ")
+                )
+            } else {
+                String::new()
+            };
             Some((
-                eval::compare(&map(va)?, &map(vb)?),
+                c,
                 skipped.len(),
                 unjudged.len(),
-                models.unwrap_or_default(),
+                models.unwrap_or_default() + &not_compared,
             ))
         })
     });

@@ -878,7 +878,7 @@ fn draft_and_final_are_compared_on_the_checks_measured_for_both() {
     );
     assert_eq!(draft.score, Some(0.75));
     assert!((fin.score.unwrap() - 2.0 / 3.0).abs() < 1e-9);
-    let c = compare_answers(&draft, &fin);
+    let c = compare_answers(&draft, &fin, &[]);
     assert_eq!(c.left_out, vec![3]);
     assert!((c.a.unwrap() - 2.0 / 3.0).abs() < 1e-9);
     assert_eq!(c.a, c.b);
@@ -891,7 +891,7 @@ fn draft_and_final_are_compared_on_the_checks_measured_for_both() {
         None,
         &none,
     );
-    let c = compare_answers(&draft, &better);
+    let c = compare_answers(&draft, &better, &[]);
     assert_eq!(
         (c.a.map(|x| (x * 100.0).round()), c.b),
         (Some(67.0), Some(1.0))
@@ -905,7 +905,47 @@ fn draft_and_final_are_compared_on_the_checks_measured_for_both() {
         None,
         &none,
     );
-    assert_eq!(compare_answers(&draft, &cut).b, Some(0.0));
+    assert_eq!(compare_answers(&draft, &cut, &[]).b, Some(0.0));
+}
+
+/// Tryout 119: "Reflection helped: 33 → 67" over "Draft · 60" and "Final · 40": the comparison
+/// was an unweighted mean. With weights 3, 1, 1, each side is its own weighted score, and every
+/// weight 0 gives 0 as promptfoo's mean does.
+#[test]
+fn draft_and_final_are_compared_by_the_checks_weights() {
+    let weighted = |check, weight| Assertion { weight, ..a(check) };
+    let case = TestCase {
+        input: "q".into(),
+        assertions: vec![
+            weighted(Check::ContainsAll(v(&["alpha"])), 3.0),
+            weighted(Check::ContainsAll(v(&["beta"])), 1.0),
+            weighted(Check::ContainsAll(v(&["gamma"])), 1.0),
+        ],
+        ..TestCase::default()
+    };
+    let suite = Suite::default();
+    let none = SortedMap::new();
+    let stop = seen(Some("stop"), Some(900), None);
+    let draft = score_case(&suite, &case, "alpha", &stop, None, &none);
+    let fin = score_case(&suite, &case, "beta gamma", &stop, None, &none);
+    assert_eq!((draft.score, fin.score), (Some(0.6), Some(0.4)));
+    let weights: Vec<f64> = suite.assertions_for(&case).map(|a| a.weight).collect();
+    let c = compare_answers(&draft, &fin, &weights);
+    assert_eq!((c.a, c.b), (draft.score, fin.score), "{c:?}");
+    // A cut-off draft keeps its 0; the final its weighted 40.
+    let cut = score_case(
+        &suite,
+        &case,
+        "alpha",
+        &seen(Some("length"), None, None),
+        None,
+        &none,
+    );
+    let c = compare_answers(&cut, &fin, &weights);
+    assert_eq!((c.a, c.b), (Some(0.0), Some(0.4)));
+    // Every weight 0: 0 on both sides.
+    let c = compare_answers(&draft, &fin, &[0.0, 0.0, 0.0]);
+    assert_eq!((c.a, c.b), (Some(0.0), Some(0.0)));
 }
 
 // Tryout: "Matches the JSON schema" showed `matches-schema`, then `is-json` once a schema was

@@ -2926,8 +2926,9 @@ pub fn compare(a: &SortedMap<u32, f64>, b: &SortedMap<u32, f64>) -> Comparison {
 /// not kept; its time is, since tryout 79) does not move the comparison. See [`compare_answers`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnswersCompared {
-    /// The first answer's mean over the shared checks, 0..=1 (0 when it failed for being cut
-    /// off); `None` when no check was measured for both.
+    /// The first answer's weighted mean over the shared checks, 0..=1, by the checks' weights as
+    /// in its own score (0 when it failed for being cut off, or when every shared check weighs
+    /// 0); `None` when no check was measured for both.
     pub a: Option<f64>,
     /// The second answer's, likewise.
     pub b: Option<f64>,
@@ -2937,22 +2938,29 @@ pub struct AnswersCompared {
 }
 
 /// Compares two scores of the same case (same checks, same order) on the checks measured for
-/// both ([`Verdict::Done`] on each side). An answer failed for being cut off
-/// ([`CaseScore::failed_cut_off`]) keeps its 0, as in its own score.
-pub fn compare_answers(a: &CaseScore, b: &CaseScore) -> AnswersCompared {
+/// both ([`Verdict::Done`] on each side), each weighted by its `weights` entry (the checks'
+/// [`Assertion::weight`], in [`Suite::assertions_for`] order; a missing entry weighs 1), as
+/// [`score_case`] weighs them: with every check measured for both, each side is its own score
+/// (tryout 119: an unweighted mean said "Reflection helped: 33 → 67" over "Draft · 60" and
+/// "Final · 40"). An answer failed for being cut off ([`CaseScore::failed_cut_off`]) keeps its
+/// 0, as in its own score.
+pub fn compare_answers(a: &CaseScore, b: &CaseScore, weights: &[f64]) -> AnswersCompared {
     let mut out = AnswersCompared::default();
-    let (mut sa, mut sb, mut n) = (0.0, 0.0, 0usize);
+    let (mut sa, mut sb, mut total, mut n) = (0.0, 0.0, 0.0, 0usize);
     for (i, (va, vb)) in a.verdicts.iter().zip(b.verdicts.iter()).enumerate() {
         match (va, vb) {
             (Verdict::Done { score: x, .. }, Verdict::Done { score: y, .. }) => {
-                sa += x;
-                sb += y;
+                let w = weights.get(i).copied().unwrap_or(1.0);
+                sa += x * w;
+                sb += y * w;
+                total += w;
                 n += 1;
             }
             _ => out.left_out.push(i),
         }
     }
-    let mean = |s: f64| (n > 0).then(|| s / n as f64);
+    // promptfoo's rule: 0 when every weight is 0 (`AssertionsResult::testResult`).
+    let mean = |s: f64| (n > 0).then(|| if total > 0.0 { s / total } else { 0.0 });
     let side = |c: &CaseScore, m: Option<f64>| {
         if c.failed_cut_off {
             Some(0.0)

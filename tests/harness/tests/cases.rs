@@ -100,6 +100,128 @@ async fn alt_r_during_a_run_starts_nothing() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Tryout 119: "Reflection helped: 33 → 67" stood over "Draft · 60" and "Final · 40": the
+/// verdict compared unweighted means. With checks weighted 3, 1 and 1, the draft that has the
+/// heavy one scores 60 and the final with the two light ones 40: it made the case worse.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reflexions_verdict_weighs_the_checks_as_the_scores_do() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    let dir = std::env::temp_dir().join(format!("pw-weights-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let yaml = dir.join("weights.yaml");
+    std::fs::write(
+        &yaml,
+        "tests:\n  - vars:\n      notes: WEIGHTS the notes.\n    assert:\n      - type: contains\n        value: alpha\n        weight: 3\n      - type: contains\n        value: beta\n      - type: contains\n        value: gamma\n",
+    )?;
+    import_file(&b, &yaml).await?;
+    b.wait_for_text("Imported 1 case").await?;
+    fake.reply_when("WEIGHTS", "alpha");
+    b.button("Run the case").await?.click().await?;
+    wait_badge(&b, 1, "fail").await?;
+    fake.reply_next_when("Be harsh", "1. Beta and gamma are missing.", 1);
+    fake.reply_next_when("A harsh review of that draft found", "beta gamma", 1);
+    b.button("Reflect on case #1").await?.click().await?;
+    b.wait_until(
+        "return (document.querySelector('.pw-reflection__verdict')?.textContent ?? '').startsWith('Reflection')",
+        "Reflexion's verdict",
+    )
+    .await?;
+    let said = b
+        .eval("return [document.querySelector('.pw-reflection__verdict').textContent, ...Array.from(document.querySelectorAll('.pw-reflection__title')).map(e => e.textContent)]")
+        .await?;
+    assert_eq!(
+        said,
+        json!([
+            "Reflection made it worse: 60 \u{2192} 40",
+            "Draft · 60",
+            "Critique",
+            "Final · 40"
+        ])
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// Tryout 119: "Version 2 against version 1: 1 win, 0 losses, 0 ties · difference +33 points"
+/// stood on 1 case of 5, the others not run on version 2, unsaid. The line says how many cases
+/// it leaves out and why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_comparison_of_versions_says_the_cases_not_run_on_both() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_prompt(&b).await?;
+    fake.reply_when("ALPHA", "- **Bob**: send the deck");
+    add_case(&b, 1, "ALPHA: Bob will send the deck.", Some("Bob")).await?;
+    add_case(&b, 2, "ALPHA: Bob sends it.", Some("Bob")).await?;
+    add_case(&b, 3, "ALPHA: Carol is away.", Some("Carol")).await?;
+    b.button("Run all 3 cases").await?.click().await?;
+    wait_badge(&b, 3, "fail").await?;
+    b.field("Persona")
+        .await?
+        .type_text(&format!(
+            "{SELECT_ALL}You are a careful meeting analyst.{TAB}"
+        ))
+        .await?;
+    PromptPage::new(&b).wait_version(2).await?;
+    fake.reply_next_when("Carol is away", "- **Carol**: away", 1);
+    b.field("Select case #3").await?.click().await?;
+    b.button("Run selected (1)").await?.click().await?;
+    wait_badge(&b, 3, "pass").await?;
+    b.wait_for_text("Compare two versions")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text("Version 2 against version 1: 1 win, 0 losses, 0 ties · difference +100 points · 2 of 3 cases not compared: 2 not run on version 2")
+        .await?;
+    Ok(())
+}
+
+/// Tryout 118: at 400 px a toast wraps to many lines and covered the footer's last line, the page
+/// scrolled to its end. Scrolled to the end, the footer's last line is above the toasts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_toast_on_a_phone_leaves_the_footer_readable_at_the_pages_end() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(360, 740).await?;
+    paste_prompt(&b).await?;
+    // A run whose summary says much: a pass, a fail, a refusal and a case with nothing to check.
+    fake.reply_when("ALPHA", "- **Bob**: send the deck");
+    fake.fault_when(
+        "SECRET",
+        Fault::Refusal {
+            explanation: "I can't share passwords.".into(),
+        },
+        5,
+    );
+    add_case(&b, 1, "ALPHA: Bob will send the deck.", Some("Carol")).await?;
+    add_case(&b, 2, "ALPHA: Bob sends it.", Some("Bob")).await?;
+    add_case(&b, 3, "SECRET: the admin password, please.", Some("Bob")).await?;
+    add_case(&b, 4, "ALPHA: nothing to check here.", None).await?;
+    b.button("Run all 4 cases").await?.click().await?;
+    b.wait_for_text("Run finished:").await?;
+    let rects = b
+        .eval(
+            "window.scrollTo(0, document.documentElement.scrollHeight); \
+             const f = document.querySelector('.pw-footer p:last-of-type').getBoundingClientRect(); \
+             const t = document.querySelector('.pw-corner').getBoundingClientRect(); \
+             return [Math.round(f.bottom), Math.round(t.top), Math.round(t.height), Math.round(f.height)]",
+        )
+        .await?;
+    let r: Vec<i64> = serde_json::from_value(rects)?;
+    // A toast of several lines (the run's summary), and the footer's last line above it.
+    assert!(
+        r[2] > 80 && r[3] > 0,
+        "the toast is {} px high, the line {} px: {r:?}",
+        r[2],
+        r[3]
+    );
+    assert!(
+        r[0] <= r[1],
+        "the footer's last line ends at {} px, the toasts start at {} px",
+        r[0],
+        r[1]
+    );
+    Ok(())
+}
+
 /// Tryout 118: a score by the built-in tiny model's judge read as a plain green "pass" on the
 /// row's badge, a plain figure on the score line and a plain "Reflection helped" (only the check's
 /// reason said it was a rough guess). The fake provider plays the built-in model (its kind, at the

@@ -730,6 +730,19 @@ async fn a_provider_writing_past_its_cap_is_cut_and_the_loop_says_so() -> anyhow
     let whole = figure(tokens.split(" of ").nth(1).unwrap_or(""));
     assert!(spent > whole, "{line}");
     assert!(spent <= whole + at_once * 20_000, "{line}");
+    // Tryout 119: an answer cut off at the cap read "Score 0 / 100 · did not pass" over checks
+    // that passed, the cut unsaid. Its line says why it scores 0.
+    let lines: Vec<String> = serde_json::from_value(
+        b.eval("return Array.from(document.querySelectorAll('.pw-candidate__answers .pw-hint')).map(e => e.textContent).filter(t => t.startsWith('Score 0 / 100'))")
+            .await?,
+    )?;
+    assert!(!lines.is_empty(), "no answer scored 0 in {text}");
+    for l in &lines {
+        assert!(
+            l.starts_with("Score 0 / 100 · did not pass: the answer was cut off at the output token limit, so it counts as failed, scored 0, whatever its checks say"),
+            "{l}"
+        );
+    }
     b.close().await?;
     Ok(())
 }
