@@ -84,9 +84,8 @@ rm -f "$dist_built"
 # selection as the build, so nothing is built again with other features. At a lower priority
 # (nice 10; but a session of its own is scheduled as a whole beside the others, so the nice
 # counts only inside it; so its whole session is given nice 10 too, by its autogroup, where the
-# kernel groups sessions: /proc/self/autogroup; without it, the session had as much of the
-# machine as the release build's, and the release build's wasm-bindgen step took 70 s instead of
-# 2). Tier 1 runs as soon as its binaries are built: the release build's compile keeps one core
+# kernel groups sessions: /proc/self/autogroup, so that it takes from the release build only the
+# core the build leaves idle). Tier 1 runs as soon as its binaries are built: the release build's compile keeps one core
 # busy for about 80 s (one codegen unit, LTO), and this session gets the other (measured: the
 # unit tests' ~37 CPU s had run beside the end-to-end suites, which are CPU-bound on 2 cores, for
 # 93-132 s). Tier 2 runs once the release build is done: run while it was still going (its
