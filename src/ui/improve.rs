@@ -877,7 +877,13 @@ fn OptimizerPanel() -> impl IntoView {
                             .map(|(slot, _, to, _)| format!("{} {to}", count(b.calls_of(*slot), "call", "calls")))
                             .collect::<Vec<_>>()
                             .join(", ");
-                        format!("Your cap of {} is below the full plan ({plan}), so the loop stops after {}; the tokens shown are an upper bound for them (each job's largest calls, up to the cap)", count(b.calls, "call", "calls"), count(b.calls, "call", "calls"))
+                        if cap_issue.with(Option::is_some) {
+                            // Tryout 119: "so the loop stops after 4 calls" over "Start waits: the
+                            // limit is too small to score a candidate".
+                            format!("Your cap of {} is below the full plan ({plan}), and too small for the loop to start (see below)", count(b.calls, "call", "calls"))
+                        } else {
+                            format!("Your cap of {} is below the full plan ({plan}), so the loop stops after {}; the tokens shown are an upper bound for them (each job's largest calls, up to the cap)", count(b.calls, "call", "calls"), count(b.calls, "call", "calls"))
+                        }
                     } else {
                         per_role
                     };

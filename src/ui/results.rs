@@ -328,7 +328,7 @@ pub fn ResultsCard() -> impl IntoView {
                             None => format!("{label}: {c}"),
                         });
                         if p.over_cap > 0 {
-                            parts.push(over_cap_line(p.over_cap));
+                            parts.push(over_cap_line(p.over_cap, p.over_cap_bounded));
                         }
                         // A run that came whole with the draft is the sender's, not one made
                         // here (tryout 105: "1 of 1 done · … cost at list price: $0.0017" read as
@@ -488,10 +488,20 @@ pub fn replaced_rating_words(r: &crate::domain::eval::rating::Rating) -> String 
 }
 
 /// The progress line's part about `n` answers longer than the output cap the run asked for
-/// (`Progress::over_cap`): the cost may be above the bound shown before the run.
-pub fn over_cap_line(n: usize) -> String {
+/// (`Progress::over_cap`): the cost may be above the bound shown before the run; of them,
+/// `bounded` were read no further past the cap, and their tokens are counted at the most they
+/// can be (`Progress::over_cap_bounded`), which the line says, since the figures before it read
+/// "about".
+pub fn over_cap_line(n: usize, bounded: usize) -> String {
+    let counted = match bounded {
+        0 => String::new(),
+        1 if n == 1 => "; its tokens are counted at the most they can be (its prompt's bound, and a token for each byte that arrived), not estimated".to_owned(),
+        1 => "; the tokens of the one read no further are counted at the most they can be (its prompt's bound, and a token for each byte that arrived), not estimated".to_owned(),
+        k if k == n => "; their tokens are counted at the most they can be (each prompt's bound, and a token for each byte that arrived), not estimated".to_owned(),
+        k => format!("; the tokens of the {k} read no further are counted at the most they can be (each prompt's bound, and a token for each byte that arrived), not estimated"),
+    };
     format!(
-        "the provider sent more than the {}-token output cap for {} (it did not keep to it; the page reads no answer past {} bytes), so the cost may be above the bound shown before the run",
+        "the provider sent more than the {}-token output cap for {} (it did not keep to it; the page reads no answer past {} bytes), so the cost may be above the bound shown before the run{counted}",
         grouped(u64::from(MAX_OUTPUT_TOKENS)),
         count(n, "case", "cases"),
         grouped(

@@ -1982,17 +1982,17 @@ impl Run {
             }
             // A result that came with the draft says its own counts: no provider of this page
             // went over a cap it was shown (tryouts 99-100).
+            let bounded = cr.tokens_estimated
+                && cr.output_tokens as usize
+                    > crate::domain::provider::runaway_bytes(MAX_OUTPUT_TOKENS)
+                        .unwrap_or(usize::MAX);
             if cr.received {
                 p.received += 1;
-            } else if cr.output_tokens > MAX_OUTPUT_TOKENS
-                && (!cr.tokens_estimated
-                    || cr.output_tokens as usize
-                        > crate::domain::provider::runaway_bytes(MAX_OUTPUT_TOKENS)
-                            .unwrap_or(usize::MAX))
-            {
+            } else if cr.output_tokens > MAX_OUTPUT_TOKENS && (!cr.tokens_estimated || bounded) {
                 // Reported past the cap, or read no further past it (counted by its bytes,
                 // `provider::cut_usage`, more than any estimate from a text that short).
                 p.over_cap += 1;
+                p.over_cap_bounded += usize::from(bounded);
             }
             p.input_tokens += u64::from(cr.input_tokens) + u64::from(cr.judge_tokens.0);
             p.output_tokens += u64::from(cr.output_tokens) + u64::from(cr.judge_tokens.1);
@@ -2117,6 +2117,11 @@ pub struct Progress {
     /// shown before the run (tryout 19, 4). Not the results that came with the draft
     /// ([`Progress::received`]).
     pub over_cap: usize,
+    /// Of [`Progress::over_cap`], the answers the page read no further past the cap: their
+    /// tokens are counted at the most they can be ([`crate::domain::provider::cut_usage`]: the
+    /// request's bound and a token a byte of what arrived), not estimated (tryout 119: "about
+    /// 866 tokens in" for a 477-byte request).
+    pub over_cap_bounded: usize,
     /// Results of the latest run that came with the draft from a link or a file
     /// ([`CaseRun::received`]): their token counts, in the totals, are the link's or file's.
     pub received: usize,

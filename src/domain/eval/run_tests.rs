@@ -1866,6 +1866,11 @@ fn answers_over_the_output_cap_are_counted() {
     r.cases.insert(4, received);
     let p = r.progress();
     assert_eq!((p.over_cap, p.received), (1, 1));
+    // Tryout 119: an answer the page read no further past the cap is counted at its bound (a
+    // token a byte of the 12,000 read): over the cap, and said as counted at the most.
+    r.cases.insert(5, result(12_400, true));
+    let p = r.progress();
+    assert_eq!((p.over_cap, p.over_cap_bounded), (2, 1));
     assert!(r.latest_received());
     assert!(
         run::bound_basis(false, Some((4, 4, "$1.00", true, false)))

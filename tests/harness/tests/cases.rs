@@ -2577,6 +2577,9 @@ async fn a_cut_off_answer_is_marked_and_fails_unless_the_switch_is_off() -> anyh
         "for 1 case (it did not keep to it; the page reads no answer past 12,000 bytes)",
     )
     .await?;
+    // Tryout 119: its "about 866 tokens in" was its prompt's bound, not an estimate: said so.
+    b.wait_for_text("so the cost may be above the bound shown before the run; its tokens are counted at the most they can be (its prompt's bound, and a token for each byte that arrived), not estimated")
+        .await?;
     // Said as the page's stop, not the provider's (tryout 112: "the provider stopped it after
     // about 12,006 tokens").
     let row = row_text(&b, 1).await?;

@@ -576,6 +576,15 @@ async fn loop_settings_name_what_they_cannot_use_and_budgets_are_grouped() -> an
     )
     .await?;
     assert_eq!(b.eval(start_disabled).await?, json!(true));
+    // Tryout 119: the plan's line said "so the loop stops after 2 calls" beside it.
+    let page = b.eval("return document.body.innerText").await?;
+    let page = page.as_str().unwrap_or("");
+    assert!(
+        page.contains("Your cap of 2 calls is below the full plan (")
+            && page.contains("), and too small for the loop to start (see below)")
+            && !page.contains("so the loop stops after 2 calls"),
+        "{page}"
+    );
     // Emptied (select all, Backspace): no limit of one's own.
     b.field("Most calls (optional)")
         .await?
