@@ -540,8 +540,10 @@ impl Optimizer {
             .filter(|c| c.id != 0 && c.rejected.is_some())
             .count();
         // A provider that wrote past its output cap took the calls past the whole approved
-        // (tryout 111: "$0.05 of at most $0.02", with advice to raise Most calls).
-        let over = !self.spent.within(&self.limit);
+        // (tryout 111: "$0.05 of at most $0.02", with advice to raise Most calls): its calls
+        // and tokens, or its money (tryout 119: within the tokens, answers past their cap moved
+        // them to the dearer output, $0.022 of the $0.02 approved, said as within).
+        let over = !self.affordable(&self.spent);
         // Calls that used more than their share: a provider past its output cap (tryout 112: the
         // tokens ran out with Most calls empty, and the end advised raising it).
         let past_cap =

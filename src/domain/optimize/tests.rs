@@ -3940,6 +3940,46 @@ fn a_candidate_with_no_score_is_not_offered_as_scored_to_start_again() {
     assert!(!o.answers_in(&Ctx { suite: &added }, 1));
 }
 
+// Tryout 119: answers past their cap were counted as the dearer output tokens: the loop's
+// tokens stayed within the approved total while its money went past it ($0.022 of $0.02), and
+// its end said it was within ("$0.02 of at most $0.02", "the budget ran out before the calls").
+// Its end says it went past the whole, and by how much.
+#[test]
+fn an_end_past_the_approved_money_within_the_tokens_says_so() {
+    let s = two_case_suite();
+    let prices = Prices {
+        input: on_slots([0.15e-6, 0.15e-6, 0.15e-6]),
+        output: on_slots([0.6e-6, 0.6e-6, 0.6e-6]),
+    };
+    let config = Config {
+        rounds: 1,
+        k: 1,
+        prices: Some(prices.clone()),
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    // Every token approved spent, all of them output: within the tokens, past the money.
+    let mut spent = Budget {
+        calls: o.limit.calls,
+        ..Budget::default()
+    };
+    spent.output[1] = o.limit.tokens();
+    assert!(spent.within(&o.limit));
+    assert!(spent.cost(&prices) > o.limit.cost(&prices));
+    o.spent = spent;
+    o.past_share = 3;
+    o.stop = Some(Stop::BudgetReached);
+    let note = o.end_note().unwrap_or_default();
+    assert!(
+        note.contains("A provider wrote past the output cap it was sent (it did not keep to it), so its calls used more tokens than their share and the loop went past the whole budget approved; it stopped at once."),
+        "{note}"
+    );
+    let line =
+        crate::domain::estimate::spent_of_at_most(o.spent.cost(&prices), o.limit.cost(&prices));
+    assert!(line.ends_with(" over it"), "{line}");
+}
+
 // Tryout 111: a provider that ignored the output cap (43,000 tokens against 1,500) took the loop
 // to "$0.05 of at most $0.02", and the end advised raising Most calls, which was empty. The
 // loop stops at once, and its end says why.

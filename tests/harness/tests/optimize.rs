@@ -4103,3 +4103,58 @@ async fn resume_waits_while_a_job_of_the_loop_has_no_address() -> anyhow::Result
     b.close().await?;
     Ok(())
 }
+
+/// Tryout 119: a loop whose answers ran past their cap ended "$0.02 of at most $0.02" with the
+/// money it spent rounded to the bound. Spent past the bound, the line reads both figures to the
+/// ten-thousandth and the overrun, on a model with a list price.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loop_past_its_approved_money_says_by_how_much() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    fake.add_model("gpt-4o-mini");
+    SettingsPage::set_models(
+        &b,
+        &[
+            ("Writing prompts", "gpt-4o-mini"),
+            ("Running tests", "gpt-4o-mini"),
+            ("Scoring", "gpt-4o-mini"),
+        ],
+    )
+    .await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    add_cases(&b).await?;
+    fake.set_timing(0, 0, 400);
+    fake.reply_when("LEVEL0", &"- owner-A and more. ".repeat(10_000));
+    script_proposals(&fake, 1);
+    script_levels(&fake);
+    one_round_one_candidate(&b).await?;
+    click_button_starting(&b, "Start: up to").await?;
+    wait_text_long(&b, "Stopped at the approved budget.", 60).await?;
+    let text = improve_text(&b).await?;
+    let line = text
+        .lines()
+        .find(|l| l.contains(" calls used · "))
+        .unwrap_or_else(|| panic!("no spent line in {text}"));
+    let money = line.rsplit(" tokens · ").next().unwrap_or("");
+    // "$0.0304 of at most $0.0147: $0.0157 over it"
+    let dollars: Vec<f64> = money
+        .split('$')
+        .skip(1)
+        .filter_map(|t| {
+            t.split(|c: char| c != '.' && !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    assert!(money.ends_with(" over it") && dollars.len() == 3, "{line}");
+    assert!(
+        dollars[0] > dollars[1] && (dollars[0] - dollars[1] - dollars[2]).abs() < 0.000_15,
+        "{line}"
+    );
+    assert!(
+        line.contains("went past the whole budget approved"),
+        "{text}"
+    );
+    b.close().await?;
+    Ok(())
+}
