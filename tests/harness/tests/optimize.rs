@@ -3900,15 +3900,7 @@ async fn a_loop_pauses_when_settings_name_another_model_and_goes_on_with_its_own
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unpriced_judge_that_gets_no_call_leaves_the_budget_a_bound() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
-    fake.add_model("gpt-4o-mini");
-    SettingsPage::set_models(
-        &b,
-        &[
-            ("Writing prompts", "gpt-4o-mini"),
-            ("Running tests", "gpt-4o-mini"),
-        ],
-    )
-    .await?;
+    on_gpt_4o_mini(&fake, &b, &["Writing prompts", "Running tests"]).await?;
     paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
     add_cases(&b).await?;
     open_improve(&b).await?;
@@ -4110,16 +4102,7 @@ async fn resume_waits_while_a_job_of_the_loop_has_no_address() -> anyhow::Result
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_loop_past_its_approved_money_says_by_how_much() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
-    fake.add_model("gpt-4o-mini");
-    SettingsPage::set_models(
-        &b,
-        &[
-            ("Writing prompts", "gpt-4o-mini"),
-            ("Running tests", "gpt-4o-mini"),
-            ("Scoring", "gpt-4o-mini"),
-        ],
-    )
-    .await?;
+    on_gpt_4o_mini(&fake, &b, &["Writing prompts", "Running tests", "Scoring"]).await?;
     paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
     add_cases(&b).await?;
     fake.set_timing(0, 0, 400);
@@ -4156,5 +4139,14 @@ async fn a_loop_past_its_approved_money_says_by_how_much() -> anyhow::Result<()>
         "{text}"
     );
     b.close().await?;
+    Ok(())
+}
+
+/// Gives the fake provider a model with a list price (`gpt-4o-mini`) and these jobs (Settings'
+/// tabs: "Writing prompts", "Running tests", "Scoring") that model, so their calls are priced.
+async fn on_gpt_4o_mini(fake: &FakeProvider, b: &Browser, jobs: &[&str]) -> anyhow::Result<()> {
+    fake.add_model("gpt-4o-mini");
+    let jobs: Vec<(&str, &str)> = jobs.iter().map(|j| (*j, "gpt-4o-mini")).collect();
+    SettingsPage::set_models(b, &jobs).await?;
     Ok(())
 }
