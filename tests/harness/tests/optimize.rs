@@ -701,13 +701,7 @@ async fn a_loop_stops_at_its_limit_when_the_provider_bills_the_most() -> anyhow:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_provider_writing_past_its_cap_is_cut_and_the_loop_says_so() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
-    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
-    add_cases(&b).await?;
-    fake.set_timing(0, 0, 400);
-    fake.reply_when("LEVEL0", &"- owner-A and more. ".repeat(10_000));
-    script_proposals(&fake, 1);
-    script_levels(&fake);
-    one_round_one_candidate(&b).await?;
+    a_loop_whose_answers_run_past_their_cap(&fake, &b).await?;
     let at_once: u64 = b
         .eval("return document.getElementById('pw-concurrency').value")
         .await?
@@ -4103,13 +4097,7 @@ async fn resume_waits_while_a_job_of_the_loop_has_no_address() -> anyhow::Result
 async fn a_loop_past_its_approved_money_says_by_how_much() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
     on_gpt_4o_mini(&fake, &b, &["Writing prompts", "Running tests", "Scoring"]).await?;
-    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
-    add_cases(&b).await?;
-    fake.set_timing(0, 0, 400);
-    fake.reply_when("LEVEL0", &"- owner-A and more. ".repeat(10_000));
-    script_proposals(&fake, 1);
-    script_levels(&fake);
-    one_round_one_candidate(&b).await?;
+    a_loop_whose_answers_run_past_their_cap(&fake, &b).await?;
     click_button_starting(&b, "Start: up to").await?;
     wait_text_long(&b, "Stopped at the approved budget.", 60).await?;
     let text = improve_text(&b).await?;
@@ -4149,4 +4137,19 @@ async fn on_gpt_4o_mini(fake: &FakeProvider, b: &Browser, jobs: &[&str]) -> anyh
     let jobs: Vec<(&str, &str)> = jobs.iter().map(|j| (*j, "gpt-4o-mini")).collect();
     SettingsPage::set_models(b, &jobs).await?;
     Ok(())
+}
+
+/// A loop of one round and one candidate whose starting prompt's answers run past their output
+/// cap (200,000 characters each, quickly): the page reads each no further than its cap allows.
+async fn a_loop_whose_answers_run_past_their_cap(
+    fake: &FakeProvider,
+    b: &Browser,
+) -> anyhow::Result<()> {
+    paste_prompt(b, "You are LEVEL0, a meeting analyst.").await?;
+    add_cases(b).await?;
+    fake.set_timing(0, 0, 400);
+    fake.reply_when("LEVEL0", &"- owner-A and more. ".repeat(10_000));
+    script_proposals(fake, 1);
+    script_levels(fake);
+    one_round_one_candidate(b).await
 }
