@@ -1561,30 +1561,29 @@ fn Compare() -> impl IntoView {
         let (va, vb) = (a.get(), b.get());
         let key = model.get();
         d.draft.with(|x| {
-            let map = |v: u32| {
-                x.run_on(v, &key).map(|r| {
-                    let spec = x.version(v).map(|ver| &ver.spec);
-                    r.score_map(&x.suite, spec)
-                })
+            // Each version's case scores, worked out once (a result arriving works this memo
+            // out again): the compared scores, the cases left out for their judge, those not
+            // judged yet and those not run all read them (`Run::score_map`,
+            // `Run::judge_failed_ids` and `Run::unjudged_ids` read them the same way).
+            let scored = |v: u32| {
+                x.run_on(v, &key)
+                    .map(|r| r.scores(&x.suite, x.version(v).map(|ver| &ver.spec)))
+                    .unwrap_or_default()
             };
-            let left_out = |v: u32| {
-                x.run_on(v, &key).map_or(Vec::new(), |r| {
-                    r.judge_failed_ids(&x.suite, x.version(v).map(|ver| &ver.spec))
-                })
+            let (sa, sb) = (scored(va), scored(vb));
+            let ids_where = |f: fn(&eval::CaseScore) -> bool| -> Vec<u32> {
+                sa.iter()
+                    .chain(sb.iter())
+                    .filter(|(_, s)| f(s) && s.counted().is_none())
+                    .map(|(id, _)| *id)
+                    .collect()
             };
-            let mut skipped = left_out(va);
-            skipped.extend(left_out(vb));
+            let mut skipped = ids_where(|s| s.judge_failed.is_some());
             crate::domain::order::sort(&mut skipped);
             skipped.dedup();
             // Cases whose judge has not answered are left out too, and said (tryout 48: "0
             // wins, 0 losses, 0 ties" over an empty table, every case unjudged in one version).
-            let unjudged_of = |v: u32| {
-                x.run_on(v, &key).map_or(Vec::new(), |r| {
-                    r.unjudged_ids(&x.suite, x.version(v).map(|ver| &ver.spec))
-                })
-            };
-            let mut unjudged = unjudged_of(va);
-            unjudged.extend(unjudged_of(vb));
+            let mut unjudged = ids_where(|s| s.pending);
             unjudged.retain(|id| !skipped.contains(id));
             crate::domain::order::sort(&mut unjudged);
             unjudged.dedup();
@@ -1604,15 +1603,18 @@ fn Compare() -> impl IntoView {
             } else {
                 None
             };
-            let c = eval::compare(&map(va)?, &map(vb)?);
+            let counted = |scores: &crate::domain::sorted::SortedMap<u32, eval::CaseScore>| {
+                scores
+                    .iter()
+                    .filter_map(|(id, s)| Some((*id, s.counted()?)))
+                    .collect::<crate::domain::sorted::SortedMap<u32, f64>>()
+            };
+            x.run_on(va, &key)?;
+            x.run_on(vb, &key)?;
+            let c = eval::compare(&counted(&sa), &counted(&sb));
             // The suite's other cases, not compared and not said above: the line says how few
             // cases it stands on (tryout 119: "1 win · difference +33 points" from 1 case of 5).
-            let answered = |v: u32| {
-                x.run_on(v, &key).map_or_else(Default::default, |r| {
-                    r.scores(&x.suite, x.version(v).map(|ver| &ver.spec))
-                })
-            };
-            let (ra, rb) = (answered(va), answered(vb));
+            let (ra, rb) = (&sa, &sb);
             let (mut not_b, mut not_a, mut neither, mut no_score) = (0, 0, 0, 0);
             for case in &x.suite.cases {
                 let id = case.id;
