@@ -52,6 +52,22 @@ async fn app_downloading(name: &str) -> anyhow::Result<(StaticSite, Browser, Pat
     Ok((site, b, downloads))
 }
 
+/// The text of a JSON file the page downloaded, once all of it is in: Chromium makes the file
+/// before its bytes are written (CI read an empty export under load), so it is read until it
+/// parses; an error after 10 s.
+async fn downloaded_json(downloads: &std::path::Path, name: &str) -> anyhow::Result<String> {
+    let file = downloads.join(name);
+    for _ in 0..100 {
+        if let Ok(t) = std::fs::read_to_string(&file)
+            && serde_json::from_str::<serde_json::Value>(&t).is_ok()
+        {
+            return Ok(t);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("{} was not downloaded whole in 10 s", file.display())
+}
+
 /// Waits until the page says the draft is saved (typing is saved after a short pause).
 async fn saved(b: &Browser) {
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -1042,14 +1058,7 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     a.button("Export all").await?.click().await?;
     a.wait_for_text("Exported to promptwright-drafts.json (in your browser's downloads). Your API key was in what the file holds (1 time): it has \u{201c}[API key removed]\u{201d} there instead.")
         .await?;
-    let file = downloads.join("promptwright-drafts.json");
-    for _ in 0..50 {
-        if file.exists() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let exported = std::fs::read_to_string(&file)?;
+    let exported = downloaded_json(&downloads, "promptwright-drafts.json").await?;
     assert!(exported.contains("careful recipe planner shared"));
     assert!(!exported.contains(KEY), "the key is in the export");
     assert!(exported.contains("(use [API key removed])"));
@@ -1578,14 +1587,7 @@ async fn full_storage_keeps_the_work_and_offers_an_export() -> anyhow::Result<()
             .contains("edited after the disk filled up")
     );
     b.button("Export my drafts").await?.click().await?;
-    let file = downloads.join("promptwright-drafts.json");
-    for _ in 0..50 {
-        if file.exists() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let exported = std::fs::read_to_string(&file)?;
+    let exported = downloaded_json(&downloads, "promptwright-drafts.json").await?;
     assert!(
         exported.contains("edited after the disk filled up"),
         "the export has the unsaved change"
