@@ -422,10 +422,16 @@ pub fn content_stems(text: &str) -> SortedSet<String> {
 /// pairs of characters instead (a run of one gives itself), as CJK search indexes do (Lucene's
 /// `CJKBigramFilter`), with Japanese hiragana (particles and endings) as a break between runs
 /// (tryout 117: a Japanese idea was one "word", so every section and suggestion missed it).
+/// Thai, Lao, Khmer and Myanmar, also written without spaces, give overlapping runs of three
+/// characters: their vowel signs and tone marks are characters of their own, so a pair is often
+/// a consonant and a vowel that many unrelated words share (Thai `การ` and `อาหาร` share `าร`).
 fn words_of(text: &str) -> impl Iterator<Item = String> {
     let mut out = Vec::new();
     for token in without_tags(text).split(|c: char| !c.is_alphanumeric() && c != '\'') {
-        if token.chars().any(is_cjk) {
+        if token
+            .chars()
+            .any(|c| is_cjk(c) || is_unspaced_southeast_asian(c))
+        {
             cjk_words(token, &mut out);
             continue;
         }
@@ -450,24 +456,46 @@ fn is_cjk(c: char) -> bool {
         | 0xAC00..=0xD7AF | 0x20000..=0x2FFFF)
 }
 
+/// Thai, Lao, Myanmar (with its extensions) and Khmer (with its symbols): scripts that
+/// [`words_of`] reads as runs of three characters.
+fn is_unspaced_southeast_asian(c: char) -> bool {
+    matches!(c as u32,
+        0x0E00..=0x0EFF | 0x1000..=0x109F | 0xA9E0..=0xA9FF | 0xAA60..=0xAA7F | 0x1780..=0x17FF
+        | 0x19E0..=0x19FF)
+}
+
 /// Hiragana (and its iteration marks): Japanese particles and endings, a break between words.
 fn is_hiragana(c: char) -> bool {
     matches!(c as u32, 0x3040..=0x309F)
 }
 
-/// The words [`words_of`] reads in `token`, a run with CJK characters in it: each run of CJK
-/// characters other than hiragana as its overlapping pairs (one character alone as itself);
-/// the token's other letters as ordinary words (`AI` in `AIボット`, kept when over two letters).
+/// The words [`words_of`] reads in `token`, a run with characters of scripts written without
+/// spaces in it: each run of CJK characters other than hiragana as its overlapping pairs, each
+/// run of Thai, Lao, Khmer or Myanmar as its overlapping threes (a shorter run as itself); the
+/// token's other letters as ordinary words (`AI` in `AIボット`, kept when over two letters).
 fn cjk_words(token: &str, out: &mut Vec<String>) {
     let token = without_korean_ending(token);
     let mut run: Vec<char> = Vec::new();
     let mut other = String::new();
     let flush_run = |run: &mut Vec<char>, out: &mut Vec<String>| {
-        match run.len() {
-            0 => {}
-            1 => out.push(run[0].to_string()),
-            _ => out.extend(run.windows(2).map(|p| p.iter().collect::<String>())),
-        }
+        let n = if run.first().is_some_and(|c| is_unspaced_southeast_asian(*c)) {
+            3
+        } else {
+            2
+        };
+        let grams: Vec<String> = if run.len() <= n {
+            (!run.is_empty())
+                .then(|| run.iter().collect())
+                .into_iter()
+                .collect()
+        } else {
+            run.windows(n).map(|p| p.iter().collect()).collect()
+        };
+        out.extend(
+            grams
+                .into_iter()
+                .filter(|g| !THAI_FUNCTION_WORDS.contains(&g.as_str())),
+        );
         run.clear();
     };
     let flush_other = |other: &mut String, out: &mut Vec<String>| {
@@ -478,8 +506,16 @@ fn cjk_words(token: &str, out: &mut Vec<String>) {
         other.clear();
     };
     for c in token.chars() {
-        if is_cjk(c) {
+        let southeast_asian = is_unspaced_southeast_asian(c);
+        if is_cjk(c) || southeast_asian {
             flush_other(&mut other, out);
+            // A run is of one kind: pairs or threes.
+            if run
+                .first()
+                .is_some_and(|r| is_unspaced_southeast_asian(*r) != southeast_asian)
+            {
+                flush_run(&mut run, out);
+            }
             if is_hiragana(c) {
                 flush_run(&mut run, out);
             } else {
@@ -497,6 +533,26 @@ fn cjk_words(token: &str, out: &mut Vec<String>) {
     flush_run(&mut run, out);
     flush_other(&mut other, out);
 }
+
+/// Thai function words of three characters ("that", "and", "of", the nominalizer, "you", "is" in
+/// two threes, "give", "can", "from", "with", "not", "this", "person"), which are not words of an
+/// idea: without them a Thai text on another topic shared a three with it (`ที่` in both).
+const THAI_FUNCTION_WORDS: [&str; 14] = [
+    "ที่",
+    "และ",
+    "ของ",
+    "การ",
+    "คุณ",
+    "เป็",
+    "ป็น",
+    "ให้",
+    "ได้",
+    "จาก",
+    "กับ",
+    "ไม่",
+    "นี้",
+    "ผู้",
+];
 
 /// Korean particles and endings that close a word (longest first): `회의록에서` is `회의록` "in
 /// the minutes" (tryout 118: off-topic Korean text matched an idea on its particle pairs, `에서`).

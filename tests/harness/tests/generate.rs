@@ -1820,6 +1820,23 @@ async fn a_generated_section_with_no_word_of_the_idea_says_check_it_until_edited
         .wait_for_text("Persona uses no word of your idea (none of: ")
         .await?;
     assert_eq!(marked().await?, vec!["Persona".to_owned()]);
+    // Thai (no spaces either) was one "word" too: read as runs of three characters, the
+    // sections on the topic pass and the one off it is marked.
+    open_a_new_draft(&browser).await?;
+    let mut th = reply.clone();
+    th["persona"] = json!("คุณเป็นพ่อครัวที่ทำอาหารและของหวาน");
+    th["context"] = json!("ผู้ใช้วางบันทึกการประชุมเพื่อหางานที่ต้องทำ");
+    th["steps"] = json!(["อ่านบันทึกการประชุมทั้งหมด", "ดึงรายการงานพร้อมผู้รับผิดชอบ"]);
+    th["format"] = json!("รายการงานแบบหัวข้อย่อย");
+    fake.push_replies([th.to_string()]);
+    p.idea("บอทที่ดึงรายการงานจากบันทึกการประชุม").await?;
+    p.generate().await?;
+    p.wait_version(1).await?;
+    p.wait_idle().await?;
+    browser
+        .wait_for_text("Persona uses no word of your idea (none of: ")
+        .await?;
+    assert_eq!(marked().await?, vec!["Persona".to_owned()]);
     browser.close().await?;
     Ok(())
 }
