@@ -1731,6 +1731,21 @@ fn CandidateView(
             })
             .collect()
     });
+    // Tryout 119 (F3): "Training 0 (parent 0, +0)" did not say that every answer had been cut
+    // off at the token limit (each scored 0 for that, whatever its checks said).
+    let cut_note = {
+        let cut = answers
+            .iter()
+            .filter(|(_, _, s)| s.as_ref().is_some_and(|(s, _)| s.failed_cut_off))
+            .count();
+        let all = answers.len();
+        (cut > 0).then(|| match (cut, all) {
+            (1, 1) => " · its answer was cut off at the output token limit, scored 0 (see its answers)".to_owned(),
+            (c, a) if c == a => format!(" · all {a} of its answers were cut off at the output token limit, each scored 0 (see its answers)"),
+            (1, a) => format!(" · 1 of its {a} answers was cut off at the output token limit, scored 0 (see its answers)"),
+            (c, a) => format!(" · {c} of its {a} answers were cut off at the output token limit, each scored 0 (see its answers)"),
+        })
+    };
     // Its answers on the other execution models (shown, not rated: a rating is of the
     // execution model's answer), so a loss on one model can be read.
     let other_answers: Vec<(String, u32, String)> =
@@ -1752,7 +1767,7 @@ fn CandidateView(
                 <h4 class="pw-candidate__title">{title.clone()}</h4>
                 <span class=format!("pw-verdict pw-verdict--{}", if row.best { "ok" } else if c.rejected.is_some() { "bad" } else { "idle" })>{status}</span>
             </div>
-            {(!scores.is_empty()).then(|| view! { <p class="pw-candidate__scores">{format!("{scores}{parent_note}")}</p> })}
+            {(!scores.is_empty()).then(|| view! { <p class="pw-candidate__scores">{format!("{scores}{parent_note}{}", cut_note.unwrap_or_default())}</p> })}
             {(!row.per_model.is_empty() && row.per_model.iter().any(|(_, m)| m.is_some())).then(|| view! {
                 <p class="pw-candidate__models">{format!("Training on each model: {}", per_model_line(&row.per_model))}</p>
             })}

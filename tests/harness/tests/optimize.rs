@@ -746,6 +746,19 @@ async fn a_provider_writing_past_its_cap_is_cut_and_the_loop_says_so() -> anyhow
             "{l}"
         );
     }
+    // Its card's score line says so too (tryout 119, F3: "Training 0 (parent 0, +0)" alone).
+    let cards: Vec<String> = serde_json::from_value(
+        b.eval("return Array.from(document.querySelectorAll('.pw-candidate')).filter(c => Array.from(c.querySelectorAll('.pw-candidate__answers .pw-hint')).some(e => e.textContent.startsWith('Score 0 / 100 · did not pass: the answer was cut off'))).map(c => c.querySelector('.pw-candidate__scores').textContent)")
+            .await?,
+    )?;
+    assert!(!cards.is_empty(), "no card with a cut answer in {text}");
+    for c in &cards {
+        assert!(
+            c.contains(" cut off at the output token limit, ")
+                && c.ends_with("scored 0 (see its answers)"),
+            "{c}"
+        );
+    }
     b.close().await?;
     Ok(())
 }
