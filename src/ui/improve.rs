@@ -1641,7 +1641,12 @@ fn CandidateView(
     } else if row.unscored {
         "no score: every training case was left out (its answers say why)".to_owned()
     } else if row.best {
-        "best so far".to_owned()
+        // Tryout 119 (F5): "best so far" on one training case was warned of only before Start.
+        match c.train.len() {
+            1 => "best so far, on one training case only".to_owned(),
+            2 => "best so far, on two training cases only".to_owned(),
+            _ => "best so far".to_owned(),
+        }
     } else if c.kept {
         kept_status(&c.standing, &row.models)
     } else if row.train.is_some() && row.round_open {

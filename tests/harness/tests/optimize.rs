@@ -2205,6 +2205,11 @@ async fn a_candidate_card_adds_up_names_the_case_left_out_and_a_tie_is_not_a_win
         start.contains("Your last run of version 1 scored 98 on these 2 training cases (on the execution model). The loop asked for new answers and judged them again"),
         "{start}"
     );
+    // Tryout 119 (F5): "best so far" on so few cases was said only before Start.
+    assert!(
+        start.contains("best so far, on two training cases only"),
+        "{start}"
+    );
 
     // Tryout 9: the loop's toast came back each time its draft was opened again.
     b.wait_for_text("Optimization: Finished all rounds.")
