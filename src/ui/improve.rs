@@ -1641,8 +1641,9 @@ fn CandidateView(
     } else if row.unscored {
         "no score: every training case was left out (its answers say why)".to_owned()
     } else if row.best {
-        // Tryout 119 (F5): "best so far" on one training case was warned of only before Start.
-        match c.train.len() {
+        // Tryout 119 (F5): "best so far" on one training case was warned of only before Start
+        // (the cases it has an answer on).
+        match c.train.iter().filter(|(_, r)| r.failed.is_none()).count() {
             1 => "best so far, on one training case only".to_owned(),
             2 => "best so far, on two training cases only".to_owned(),
             _ => "best so far".to_owned(),
