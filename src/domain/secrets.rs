@@ -174,6 +174,25 @@ pub fn withhold(
     (out, n)
 }
 
+/// Whether one of `secrets` (the person's keys) is in the text a run of `suite` sends: a case's
+/// message, earlier turns, variables and reference answer, and every check (a judge reads its
+/// rubric), found as [`redact`] finds a key; what stays in the page (descriptions, tags) is not
+/// read. For the note said before the calls go (`ui::shell::KeyInDraftNote`).
+pub fn in_suite(suite: &crate::domain::eval::Suite, secrets: &[&str]) -> bool {
+    if !secrets.iter().any(|k| worth_looking_for(k.trim())) {
+        return false;
+    }
+    let found = |t: &str| !t.is_empty() && redact(t, secrets).1 > 0;
+    suite.global.iter().any(|a| found(&format!("{a:?}")))
+        || suite.cases.iter().any(|c| {
+            found(&c.input)
+                || found(&c.expected)
+                || c.turns.iter().any(|m| found(&m.text))
+                || c.vars.iter().any(|(_, v)| found(v))
+                || c.assertions.iter().any(|a| found(&format!("{a:?}")))
+        })
+}
+
 /// Prefixes of provider keys and the fewest key characters (letters, digits, `-`, `_`) that
 /// follow them in a real key: OpenAI (`sk-`, `sk-proj-`), Anthropic (`sk-ant-`), OpenRouter
 /// (`sk-or-`), Groq (`gsk_`), Google (`AIza`), Hugging Face (`hf_`), xAI (`xai-`), and GitHub
@@ -221,6 +240,41 @@ pub fn key_like(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Session 56's note: a key written in the draft was said only after the calls had gone.
+    // What a run sends is read, as `withhold` reads it; what stays in the page is not.
+    #[test]
+    fn a_key_in_what_a_run_sends_is_found_and_one_in_a_description_is_not() {
+        use crate::domain::eval::{Assertion, Check, Suite, TestCase};
+        let key = "sk-TESTKEY-123456";
+        let with = |c: TestCase| Suite {
+            cases: vec![c],
+            ..Suite::default()
+        };
+        let case = TestCase {
+            id: 1,
+            input: "Bob sends the deck.".into(),
+            ..TestCase::default()
+        };
+        assert!(!in_suite(&with(case.clone()), &[key]));
+        let mut described = case.clone();
+        described.description = format!("uses {key}");
+        assert!(!in_suite(&with(described), &[key]));
+        // Split by a space in the reference answer, as `redact` finds it.
+        let mut expected = case.clone();
+        expected.expected = "call it with sk-TESTKEY- 123456".into();
+        assert!(in_suite(&with(expected), &[key]));
+        let mut var = case.clone();
+        var.vars = vec![("token".into(), key.into())];
+        assert!(in_suite(&with(var), &[key]));
+        let mut checked = case.clone();
+        checked.assertions = vec![Assertion::new(Check::ContainsAll(vec![key.into()]))];
+        assert!(in_suite(&with(checked), &[key]));
+        // A key too short to be looked for is not found anywhere.
+        let mut short = case;
+        short.input = "key abc".into();
+        assert!(!in_suite(&with(short), &["abc"]));
+    }
 
     // Tryout 116: a key split by a line break, inside a record kept as text inside the
     // download's JSON (`\\n` there), went as it was from "Download … as it was stored".

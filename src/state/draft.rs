@@ -227,6 +227,12 @@ impl DraftHandle {
         self.draft.suite().with(f)
     }
 
+    /// Reads the idea and its variables, subscribing to them alone: a reader hears no change of
+    /// the prompt, the cases or the runs.
+    pub fn with_idea<R>(self, f: impl FnOnce(&crate::domain::meta::IdeaInput) -> R) -> R {
+        self.draft.idea().with(f)
+    }
+
     /// `f` of the test case `id` (`None` once there is none), read through the draft's store:
     /// in a reactive context this subscribes to that case alone, and to changes of the draft made as
     /// a whole ([`Self::update`]), not to other cases, results or the loop.

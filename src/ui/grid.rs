@@ -387,6 +387,9 @@ pub fn ModelGrid() -> impl IntoView {
             </div>
             // Comparison models chosen, none of them callable yet: the button is off, and this
             // says why (tryout 94: greyed out with no reason).
+            // Before a key written in the draft goes out to the comparison models' hosts as
+            // "[API key removed]" (tryout 115 said so only after the calls).
+            <super::shell::KeyInDraftNote id="pw-grid-key"/>
             {crate::ui::erased::show(no_ready, move || view! {
                 <p class="pw-hint" id="pw-grid-none-ready">"Run on all models waits for a comparison model that can be called, other than the execution model: each one's row below says why it is not run."</p>
             }.into_any())}

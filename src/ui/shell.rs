@@ -308,6 +308,7 @@ pub fn KeyNote(
         {crate::ui::erased::dynamic(move || (unset().map(|t| view! {
             <p id=format!("{id}-unset") class="pw-hint pw-hint--warn" role="status">{t}</p>
         })).into_any())}
+        <KeyInDraftNote id=id/>
         {crate::ui::erased::dynamic(move || (text().map(|t| view! {
             <p id=id class="pw-hint pw-hint--warn" role="status">{t}</p>
             {crate::ui::erased::show(forgotten, move || view! {
@@ -319,6 +320,52 @@ pub fn KeyNote(
         })).into_any())}
     }
 }
+
+/// [`KEY_IN_DRAFT`], shown while an API key given in Settings is written in the draft's idea,
+/// prompt or test cases (id `<id>-in-draft`): beside every button that sends the draft.
+#[component]
+pub fn KeyInDraftNote(
+    /// The id of the button's note; this one's is it with `-in-draft`.
+    id: &'static str,
+) -> impl IntoView {
+    let settings = crate::state::settings::SettingsHandle::expect();
+    // A key of the person's written into the draft is taken out of calls to any other provider
+    // (`Engine::send`), and that was said only once they had gone (session 56's note): said
+    // before, as Share says it before a link is copied. Read from the idea, the prompt and the
+    // suite as runs send them: results arriving do not work it out again.
+    let d = crate::state::draft::DraftHandle::expect();
+    // Each part worked out from its own source (typing in the idea box reads no case; the bench's
+    // typing rows).
+    let secrets = move || settings.keys_to_withhold();
+    let found = |text: &str, keys: &[crate::domain::provider::ApiKey]| {
+        let keys: Vec<&str> = keys.iter().map(|k| k.expose()).collect();
+        !text.is_empty() && crate::domain::secrets::redact(text, &keys).1 > 0
+    };
+    let in_idea = crate::state::reactive::memo(move |_| {
+        let keys = secrets();
+        !keys.is_empty()
+            && d.with_idea(|i| found(&i.idea, &keys) || i.variables.iter().any(|v| found(v, &keys)))
+    });
+    let in_runs = crate::state::reactive::memo(move |_| {
+        let keys = secrets();
+        let keys: Vec<&str> = keys.iter().map(|k| k.expose()).collect();
+        !keys.is_empty()
+            && d.suite_and_prompt.with(|(suite, prompt)| {
+                crate::domain::secrets::redact(prompt, &keys).1 > 0
+                    || crate::domain::secrets::in_suite(suite, &keys)
+            })
+    });
+    let key_in_draft = move || in_idea.get() || in_runs.get();
+    crate::ui::erased::show(key_in_draft, move || {
+        view! {
+        <p id=format!("{id}-in-draft") class="pw-hint pw-hint--warn" role="status">{KEY_IN_DRAFT}</p>
+    }.into_any()
+    })
+}
+
+/// What [`KeyNote`] says when an API key given in Settings is written in the draft's idea,
+/// prompt or test cases (`Engine::send` takes it out of calls to other providers).
+pub const KEY_IN_DRAFT: &str = "An API key you gave in Settings is written in this draft (its idea, prompt or test cases). Calls to any other provider get \u{201c}[API key removed]\u{201d} in its place; its own provider gets the text as written. Take it out of the draft if it should not be sent at all.";
 
 /// What Settings lack for `role`'s model ([`crate::domain::provider::unset_note`]), tracked: a
 /// button that calls only that job's model is off while it says something, with it as its

@@ -1161,6 +1161,18 @@ async fn a_key_in_the_draft_goes_to_no_other_providers_host() -> anyhow::Result<
         .await?;
     give_comparison_key(&b, &other).await?;
     dismiss_toasts(&b).await?;
+    // Said before the calls go (session 56's note: only after), beside Run and Run on all.
+    for id in ["pw-run-key-in-draft", "pw-grid-key-in-draft"] {
+        let note = b
+            .eval(&format!(
+                "return document.getElementById('{id}')?.textContent ?? ''"
+            ))
+            .await?;
+        assert!(
+            note.as_str().unwrap_or_default().starts_with("An API key you gave in Settings is written in this draft (its idea, prompt or test cases). Calls to any other provider get \u{201c}[API key removed]\u{201d} in its place"),
+            "{id}: {note}"
+        );
+    }
     b.button("Run on all 2 models").await?.click().await?;
     b.wait_for_text("Your API key was kept out of a call to another provider")
         .await?;
@@ -1215,6 +1227,26 @@ async fn a_key_in_the_draft_goes_to_no_other_providers_host() -> anyhow::Result<
     );
     b.wait_for_text(
         "Your API key is in the prompt (1 time): the code has \u{201c}[API key removed]\u{201d} in its place.",
+    )
+    .await?;
+    // The note before the calls stays while the key is anywhere in the draft, and goes with it.
+    b.field("Persona")
+        .await?
+        .type_text(&format!("{SELECT_ALL}You are a meeting analyst.{TAB}"))
+        .await?;
+    PromptPage::new(&b).wait_version(2).await?;
+    assert!(
+        b.eval("return !!document.getElementById('pw-run-key-in-draft')")
+            .await?
+            == serde_json::json!(true)
+    );
+    b.field("Input of case #1")
+        .await?
+        .type_text(&format!("{SELECT_ALL}ALPHA: Bob sends the deck.{TAB}"))
+        .await?;
+    b.wait_until(
+        "return !document.getElementById('pw-run-key-in-draft') && !document.getElementById('pw-grid-key-in-draft')",
+        "the notes to go with the key",
     )
     .await?;
     b.close().await?;
