@@ -41,7 +41,115 @@ pub fn redact(text: &str, secrets: &[&str]) -> (String, usize) {
             out = next;
         }
     }
+    for print in forgotten() {
+        let (next, found) = replace_print(&out, print);
+        n += found;
+        out = next;
+    }
     (out, n)
+}
+
+/// A fingerprint of a key given in Settings that this tab no longer holds (a reload forgot a
+/// key that was not remembered): its length and a salted 64-bit FNV-1a hash, kept in the
+/// browser's storage in place of the key (tryout 120: such a key pasted into a case after a
+/// reload went in a share link as it was, under "Your API keys are never included"). 64 bits
+/// cannot give back a key of 16 or more characters; [`redact`] finds the key by it, written
+/// whole (not split, as the key itself is found).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyPrint {
+    /// The key's length in characters (keys are ASCII).
+    pub chars: usize,
+    /// Random, per key.
+    pub salt: u64,
+    /// FNV-1a 64 of the salt's 8 bytes (little-endian), then the key's bytes.
+    pub hash: u64,
+}
+
+impl KeyPrint {
+    /// The fingerprint of `key` with `salt`; `None` for a key [`redact`] would not look for
+    /// ([`MIN_SECRET_CHARS`]) or one with a character keys do not have (only ASCII letters,
+    /// digits, `-`, `_`, `.` are found by a fingerprint).
+    pub fn of(key: &str, salt: u64) -> Option<Self> {
+        let key = key.trim();
+        (worth_looking_for(key) && key.chars().all(key_char)).then(|| Self {
+            chars: key.len(),
+            salt,
+            hash: fnv(salt, key.as_bytes()),
+        })
+    }
+
+    /// As kept in storage: `chars:salt:hash`, the last two in hex.
+    pub fn to_text(self) -> String {
+        format!("{}:{:x}:{:x}", self.chars, self.salt, self.hash)
+    }
+
+    /// Reads [`Self::to_text`]; `None` for anything else.
+    pub fn from_text(text: &str) -> Option<Self> {
+        let mut parts = text.trim().split(':');
+        let chars = parts.next()?.parse().ok()?;
+        let salt = u64::from_str_radix(parts.next()?, 16).ok()?;
+        let hash = u64::from_str_radix(parts.next()?, 16).ok()?;
+        (parts.next().is_none() && chars >= MIN_SECRET_CHARS).then_some(Self { chars, salt, hash })
+    }
+}
+
+fn key_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+}
+
+fn fnv(salt: u64, bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in salt.to_le_bytes().iter().chain(bytes) {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+thread_local! {
+    static FORGOTTEN: std::cell::RefCell<Vec<KeyPrint>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Sets the fingerprints of the keys given in Settings that this tab does not hold now
+/// (`state::settings` keeps them up to date): [`redact`], [`withhold`] and [`in_suite`] find
+/// those keys by them.
+pub fn set_forgotten(prints: Vec<KeyPrint>) {
+    FORGOTTEN.with(|f| *f.borrow_mut() = prints);
+}
+
+/// Whether a key this tab does not hold is looked for by its fingerprint ([`set_forgotten`]).
+pub fn any_forgotten() -> bool {
+    FORGOTTEN.with(|f| !f.borrow().is_empty())
+}
+
+fn forgotten() -> Vec<KeyPrint> {
+    FORGOTTEN.with(|f| f.borrow().clone())
+}
+
+/// `text` with each run of key characters that has `print` replaced by [`REDACTED`], and how
+/// many there were.
+fn replace_print(text: &str, print: KeyPrint) -> (String, usize) {
+    let bytes = text.as_bytes();
+    let is_key = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+    let mut out = String::with_capacity(text.len());
+    let (mut found, mut copied, mut i) = (0, 0, 0);
+    while i + print.chars <= bytes.len() {
+        // Windows inside runs of key characters only (ASCII: every index is a char boundary).
+        if is_key(bytes[i])
+            && bytes[i..i + print.chars].iter().all(|b| is_key(*b))
+            && fnv(print.salt, &bytes[i..i + print.chars]) == print.hash
+        {
+            out.push_str(&text[copied..i]);
+            out.push_str(REDACTED);
+            i += print.chars;
+            copied = i;
+            found += 1;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+    (out, found)
 }
 
 /// `text` with each occurrence of `needle` replaced by [`REDACTED`], an occurrence allowed a
@@ -158,7 +266,7 @@ pub fn withhold(
 ) -> (crate::domain::provider::ChatRequest, usize) {
     let mut out = req.clone();
     let mut n = 0;
-    if keys.iter().any(|k| worth_looking_for(k.trim())) {
+    if keys.iter().any(|k| worth_looking_for(k.trim())) || !forgotten().is_empty() {
         for text in out
             .system
             .iter_mut()
@@ -179,7 +287,7 @@ pub fn withhold(
 /// rubric), found as [`redact`] finds a key; what stays in the page (descriptions, tags) is not
 /// read. For the note said before the calls go (`ui::shell::KeyInDraftNote`).
 pub fn in_suite(suite: &crate::domain::eval::Suite, secrets: &[&str]) -> bool {
-    if !secrets.iter().any(|k| worth_looking_for(k.trim())) {
+    if !secrets.iter().any(|k| worth_looking_for(k.trim())) && forgotten().is_empty() {
         return false;
     }
     let found = |t: &str| !t.is_empty() && redact(t, secrets).1 > 0;
@@ -240,6 +348,46 @@ pub fn key_like(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Tryout 120 (F1): a key given in Settings, forgotten by a reload (not remembered), then
+    // pasted into a case went in a share link as it was. Its fingerprint finds it whole, in
+    // text and as JSON writes it, and nothing else.
+    #[test]
+    fn a_key_this_tab_forgot_is_found_by_its_fingerprint() {
+        let key = "sk-FAKEKEY-1234567890";
+        let print = KeyPrint::of(key, 0x5eed).expect("a key worth looking for");
+        assert_eq!(KeyPrint::from_text(&print.to_text()), Some(print));
+        assert_eq!(KeyPrint::of("short1", 1), None);
+        assert_eq!(KeyPrint::from_text("12:zz:1"), None);
+        let text = format!("{{\"input\":\"my key is {key}, and sk-FAKEKEY-1234567899 is not\"}}");
+        assert_eq!(
+            redact(&text, &[]).1,
+            0,
+            "nothing is looked for before it is set"
+        );
+        set_forgotten(vec![print]);
+        let (out, n) = redact(&text, &[]);
+        assert_eq!(n, 1, "{out}");
+        assert!(
+            !out.contains(key) && out.contains("sk-FAKEKEY-1234567899"),
+            "{out}"
+        );
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&out).is_ok(),
+            "{out}"
+        );
+        // A call to another provider and the note before a run find it too.
+        let suite = crate::domain::eval::Suite {
+            cases: vec![crate::domain::eval::TestCase {
+                input: format!("use {key}"),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        assert!(in_suite(&suite, &[]));
+        set_forgotten(Vec::new());
+        assert!(!in_suite(&suite, &[]));
+    }
 
     // Session 56's note: a key written in the draft was said only after the calls had gone.
     // What a run sends is read, as `withhold` reads it; what stays in the page is not.

@@ -22,6 +22,9 @@ pub const MAX_STALL_SECONDS: u32 = 600;
 /// `sessionStorage` key of the key slots given a key in this tab, one per line (see
 /// [`SettingsHandle::key_missing`]).
 const TAB_KEYED: &str = "pw.tab-keyed";
+/// The fingerprint of the key given for a slot (`pw.keyprint.<slot>`, localStorage), kept
+/// whether the key is remembered or not: `domain::secrets::KeyPrint`.
+const PRINT_PREFIX: &str = "pw.keyprint.";
 
 /// [`SettingsHandle::not_saved`]'s words for the settings kept under each name.
 const MODEL_SETTINGS: &str = "your model settings (providers, addresses, models)";
@@ -242,8 +245,49 @@ impl SettingsHandle {
                 handle.saved(COMPARE_SETTINGS, ok);
             }
         });
+        // Keys remembered before fingerprints were kept get theirs now.
+        let printed: Vec<String> = store::entries_with_prefix(PRINT_PREFIX)
+            .into_iter()
+            .map(|(name, _)| name[PRINT_PREFIX.len()..].to_owned())
+            .collect();
+        handle.keys.with_untracked(|k| {
+            for (slot, key) in k.iter().filter(|(slot, _)| !printed.contains(slot)) {
+                Self::keep_print(slot, Some(key));
+            }
+        });
+        handle.refresh_forgotten();
         provide_context(handle);
         handle
+    }
+
+    /// Tells `domain::secrets` the fingerprints of the keys given in this browser that this tab
+    /// does not hold (a reload forgot a key that was not remembered): links, files and calls
+    /// to other providers take them out as they take out the keys held (tryout 120).
+    fn refresh_forgotten(self) {
+        let prints = store::entries_with_prefix(PRINT_PREFIX)
+            .into_iter()
+            .filter(|(name, _)| {
+                let slot = &name[PRINT_PREFIX.len()..];
+                !self.keys.with_untracked(|k| k.contains_key(slot))
+            })
+            .filter_map(|(_, text)| crate::domain::secrets::KeyPrint::from_text(&text))
+            .collect();
+        crate::domain::secrets::set_forgotten(prints);
+    }
+
+    /// Keeps the fingerprint of the key given for `slot` (`None`: takes it away): a salted hash
+    /// and the length, never the key ([`crate::domain::secrets::KeyPrint`]).
+    fn keep_print(slot: &str, key: Option<&ApiKey>) {
+        let name = format!("{PRINT_PREFIX}{slot}");
+        let salt = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
+            ^ ((js_sys::Math::random() * 4_294_967_296.0) as u64) << 32;
+        match key.and_then(|k| crate::domain::secrets::KeyPrint::of(k.expose(), salt)) {
+            Some(p) => {
+                // Storage full: the key is still taken out while this tab holds it.
+                let _ = store::save(&name, &p.to_text());
+            }
+            None => store::remove(&name),
+        }
     }
 
     pub fn expect() -> Self {
@@ -416,6 +460,7 @@ impl SettingsHandle {
             });
             self.save_had_key();
         }
+        Self::keep_print(&slot, key.as_ref());
         self.keys.update(|m| match key {
             Some(k) => {
                 m.insert(slot, k);
@@ -424,6 +469,7 @@ impl SettingsHandle {
                 m.remove(&slot);
             }
         });
+        self.refresh_forgotten();
     }
 
     pub fn is_remembered(self, cfg: &ProviderConfig) -> bool {
@@ -500,8 +546,10 @@ impl SettingsHandle {
         self.remembered.update(|r| {
             r.remove(slot);
         });
+        Self::keep_print(slot, None);
         self.keys.update(|m| {
             m.remove(slot);
         });
+        self.refresh_forgotten();
     }
 }

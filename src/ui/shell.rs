@@ -343,13 +343,13 @@ pub fn KeyInDraftNote(
     };
     let in_idea = crate::state::reactive::memo(move |_| {
         let keys = secrets();
-        !keys.is_empty()
+        (!keys.is_empty() || crate::domain::secrets::any_forgotten())
             && d.with_idea(|i| found(&i.idea, &keys) || i.variables.iter().any(|v| found(v, &keys)))
     });
     let in_runs = crate::state::reactive::memo(move |_| {
         let keys = secrets();
         let keys: Vec<&str> = keys.iter().map(|k| k.expose()).collect();
-        !keys.is_empty()
+        (!keys.is_empty() || crate::domain::secrets::any_forgotten())
             && d.suite_and_prompt.with(|(suite, prompt)| {
                 crate::domain::secrets::redact(prompt, &keys).1 > 0
                     || crate::domain::secrets::in_suite(suite, &keys)

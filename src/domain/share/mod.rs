@@ -675,7 +675,7 @@ fn payload(d: &Draft, include: Include, secrets: &[&str]) -> (Vec<u8>, usize) {
         }
     }
     let text = serde_json::to_string(&trim(pack(&wire))).expect("json");
-    if secrets.is_empty() {
+    if secrets.is_empty() && !secrets::any_forgotten() {
         return (text.into_bytes(), 0);
     }
     let (text, n) = secrets::redact(&text, secrets);

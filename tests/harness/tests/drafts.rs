@@ -1017,6 +1017,67 @@ async fn a_key_in_the_idea_goes_into_no_downloaded_prompt_file() -> anyhow::Resu
     Ok(())
 }
 
+// Tryout 120 (F1): a key given in Settings and not remembered is forgotten by a reload; pasted
+// into a case after it, it went in the share link as it was, with "Your API keys are never
+// included" above it (a key of a self-hosted server, `sk-FAKEKEY-1234567890`, is too short for
+// the shapes of providers' keys the page names). Its fingerprint, kept in its place, finds it:
+// the link, the export and the note before a run take it out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_a_reload_forgot_is_still_taken_out_of_a_link_and_a_file() -> anyhow::Result<()> {
+    let (_site, a, downloads) = app_downloading("pw-downloads-forgot").await?;
+    let key = "sk-FAKEKEY-1234567890";
+    let s = SettingsPage::open(&a).await?;
+    s.provider("OpenAI").await?;
+    s.key(key).await?;
+    s.close().await?;
+    paste_version(&a, "forgot").await?;
+    saved(&a).await;
+    a.client.refresh().await?;
+    a.wait_below_prompt().await?;
+    a.wait_for_text("No API key in this tab for OpenAI").await?;
+    a.button("Add case").await?.click().await?;
+    a.field("Input of case #1")
+        .await?
+        .type_text(&format!("Omelette: eggs, my key is {key}"))
+        .await?;
+    // Said before a run, as for a key the tab holds.
+    a.wait_until(
+        "return !!document.getElementById('pw-run-key-in-draft')",
+        "the note that a key is in the draft",
+    )
+    .await?;
+    let link = share_link(&a, "Include the test case and its checks").await?;
+    let carried = format!(
+        "{:?}",
+        promptwright::domain::share::decode(link.split_once('#').map_or(link.as_str(), |x| x.1))?
+    );
+    assert!(!carried.contains(key), "the key is in the link: {carried}");
+    assert!(
+        carried.contains("Omelette: eggs, my key is [API key removed]"),
+        "{carried}"
+    );
+    a.wait_for_text("Your API key is in what this link would carry (1 time")
+        .await?;
+    saved(&a).await;
+    let d = DraftsPage::open(&a).await?;
+    a.button("Export all").await?.click().await?;
+    let exported = downloaded_json(&downloads, "promptwright-drafts.json").await?;
+    assert!(!exported.contains(key), "the key is in the export");
+    assert!(exported.contains("my key is [API key removed]"));
+    d.close().await?;
+    // Nothing of the key itself is kept: its fingerprint only.
+    let stored = a
+        .eval("return JSON.stringify(Object.assign({}, localStorage)) + JSON.stringify(Object.assign({}, sessionStorage))")
+        .await?;
+    let stored = stored.as_str().unwrap_or_default();
+    assert!(
+        !stored.contains("FAKEKEY") && stored.contains("pw.keyprint."),
+        "{stored}"
+    );
+    a.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyhow::Result<()> {
     let (site, a, downloads) = app_downloading("pw-downloads").await?;
