@@ -1798,7 +1798,8 @@ fn SynthPanel() -> impl IntoView {
                 let (i, o) = synth_tokens();
                 let cost = match crate::domain::estimate::call_cost(&cfg, i, o) {
                     Some(0.0) => "free".to_owned(),
-                    Some(c) => format!("about {} if each answer runs to its cap", crate::domain::estimate::format_cost(Some(c))),
+                    // A bound, as everywhere else (tryout 120: "about $0.0054" read as a forecast).
+                    Some(c) => format!("at most {}, each answer run to its cap", crate::domain::estimate::format_cost(Some(c))),
                     None => format!("cost unknown: {} has no list price here", cfg.model),
                 };
                 format!("The meta model writes typical, edge and adversarial cases from your prompt, then reads them for realism: two calls to it, {cost}. Near-duplicates and cases it finds unrealistic are unticked; you decide what joins the table.")

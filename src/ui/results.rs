@@ -219,6 +219,31 @@ pub fn ResultsCard() -> impl IntoView {
                 <label class="pw-label pw-label--inline" for="pw-concurrency">"At once"</label>
                 <NumberInput id="pw-concurrency" value=crate::state::engine::Engine::expect().concurrency min=1u32 max=16u32 hint="pw-concurrency-hint"/>
                 <span id="pw-concurrency-hint" class="pw-hint">"calls at once to each provider host, 1 to 16 (lower it if the provider rate-limits you)"</span>
+                // Tryout 120 (F5): "At once 4" stood here while the execution model's host had
+                // its own limit of 1 in Settings, which is what the run used.
+                {crate::ui::erased::dynamic(move || {
+                    let engine = crate::state::engine::Engine::expect();
+                    let own: Vec<String> = [Role::Execution, Role::Judge]
+                        .into_iter()
+                        .map(|r| settings.config(r).host())
+                        .filter(|h| !h.is_empty())
+                        .fold(Vec::new(), |mut v, h| {
+                            if !v.contains(&h) {
+                                v.push(h);
+                            }
+                            v
+                        })
+                        .into_iter()
+                        .filter_map(|h| engine.host_limits.with(|l| l.get(&h).copied()).map(|n| format!("{h}: {n} at once")))
+                        .collect();
+                    (!own.is_empty()).then(|| view! {
+                        <span class="pw-hint" id="pw-concurrency-own">{if own.len() == 1 {
+                            format!("{} has its own limit in Settings ({}): calls to it keep to that, not to this box.", own[0].split(": ").next().unwrap_or_default(), own[0])
+                        } else {
+                            format!("These hosts have their own limits in Settings ({}): calls to them keep to those, not to this box.", own.join(", "))
+                        }}</span>
+                    }).into_any()
+                })}
             </div>
             <super::shell::OfflineNote role=Role::Execution id="pw-run-offline"/>
             <p class="pw-hint">{crate::ui::erased::dynamic(move || (format!("Runs with the execution model: {}", exec_label())).into_any())}</p>
@@ -385,6 +410,9 @@ pub fn ResultsCard() -> impl IntoView {
                         let why = run.with(|r| r.as_ref().map(|r| r.judge_stopped_by.clone()).filter(|w| !w.is_empty())).map(|w| format!(" The run sent the judge no more calls after {w}: fix that in Settings first.")).unwrap_or_default();
                         format!(" · {}{why}", not_judged(a.unjudged))
                     } else { String::new() };
+                    // One full stop, at the end (tryout 120: "…(Re-judge it below). · 1 case is
+                    // not judged yet…").
+                    let left_out = if unjudged.is_empty() { left_out } else { left_out.trim_end_matches('.').to_owned() };
                     format!(
                         "{line}{}{unjudged}",
                         if a.judge_failed > 0 { format!(" · {left_out}") } else { String::new() }

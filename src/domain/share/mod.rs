@@ -48,8 +48,12 @@ pub enum ShareError {
     #[error("the link is damaged: it has characters a share link never has")]
     NotBase64,
     /// The link ends part-way: before its draft begins, or mid-character of its encoding, or
-    /// before the packed draft ends. Only shortening does this.
-    #[error("the link is incomplete: it ends part-way (was it cut off when copied?)")]
+    /// before the packed draft ends. Shortening does this, and so can characters changed near
+    /// its end (tryout 120: the last 10 replaced read as cut off), which the packed draft
+    /// cannot tell apart.
+    #[error(
+        "the link is incomplete: its draft ends part-way (was it cut off when copied, or its end changed?)"
+    )]
     CutOff,
     #[error(
         "the link is damaged or incomplete: its check does not match (was it cut off when copied?)"

@@ -95,6 +95,14 @@ fn damaged_links_say_what_is_wrong() {
         "{:?}",
         decode(cut)
     );
+    // Tryout 120 (F6): the last 10 characters changed (the length kept) read as "cut off":
+    // the packed draft cannot tell, so the words name a changed end too.
+    let changed_end = format!("{}AAAAAAAAAA", &good[..good.len() - 10]);
+    match decode(&changed_end) {
+        Err(e @ ShareError::CutOff) => assert!(e.to_string().contains("or its end changed"), "{e}"),
+        Err(ShareError::Corrupt) => {}
+        other => panic!("{other:?}"),
+    }
     // One character changed in the middle.
     let mut chars: Vec<char> = good.chars().collect();
     let mid = chars.len() / 2;
@@ -902,7 +910,7 @@ fn a_broken_link_is_said_in_one_sentence_with_one_period() {
     );
     assert_eq!(
         broken_link_message(&ShareError::CutOff),
-        "This share link cannot be opened: the link is incomplete: it ends part-way (was it cut off when copied?). Your own drafts are untouched."
+        "This share link cannot be opened: the link is incomplete: its draft ends part-way (was it cut off when copied, or its end changed?). Your own drafts are untouched."
     );
 }
 

@@ -852,6 +852,12 @@ async fn one_hosts_limit_holds_across_a_run_its_judge_and_a_suggestion() -> anyh
     s.fill(&format!("Calls at once to {}", fake.addr), "2")
         .await?;
     s.close().await?;
+    // Said beside "At once" (tryout 120, F5: "At once 4" stood alone there).
+    b.wait_for_text(&format!(
+        "{0} has its own limit in Settings ({0}: 2 at once): calls to it keep to that, not to this box.",
+        fake.addr
+    ))
+    .await?;
     // Ready to ask for suggestions with one click once the run is going.
     b.wait_for_text("Suggest cases with the model")
         .await?

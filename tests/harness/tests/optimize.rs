@@ -3216,8 +3216,8 @@ async fn generate_run_all_and_start_carry_their_figures_in_their_descriptions() 
     b.wait_for_text("Suggest cases with the model").await?;
     let suggest = description_of(&b, "Suggest cases").await?;
     assert!(
-        suggest.contains("two calls to it, about $")
-            && suggest.contains("if each answer runs to its cap"),
+        suggest.contains("two calls to it, at most $")
+            && suggest.contains(", each answer run to its cap"),
         "{suggest}"
     );
     add_cases(&b).await?;
