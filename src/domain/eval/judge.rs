@@ -37,18 +37,56 @@ pub enum Judgement {
 
 /// Whether a judge's reasoning only repeats (part of) the answer it grades: the reasoning,
 /// lowercased with everything but letters and digits dropped, is at least 8 characters long
-/// and found within the answer read the same way. Such a score graded nothing (tryout 9: the
-/// tiny local judge wrote the answer's first sentence as its reasoning, and 10/10).
+/// and found within the answer read the same way; or it is pieces of the answer put together,
+/// [`STITCHED_SHARE`] of it or more in runs of at least [`STITCHED_RUN`] characters found in
+/// the answer (tryout 120: two halves of the answer's sentences joined by "and that" got past).
+/// Such a score graded nothing (tryout 9: the tiny local judge wrote the answer's first
+/// sentence as its reasoning, and 10/10). A reasoning that quotes the answer to judge it has
+/// words of its own around the quote.
 pub fn echoes_the_answer(reasoning: &str, answer: &str) -> bool {
     let plain = |s: &str| {
         s.chars()
             .filter(|c| c.is_alphanumeric())
             .flat_map(char::to_lowercase)
-            .collect::<String>()
+            .collect::<Vec<char>>()
     };
     let r = plain(reasoning);
-    r.chars().count() >= 8 && plain(answer).contains(&r)
+    let a: String = plain(answer).into_iter().collect();
+    if r.len() < 8 {
+        return false;
+    }
+    // Greedy: at each place, the longest run of the reasoning found in the answer.
+    let (mut covered, mut i) = (0, 0);
+    while i < r.len() {
+        let mut len = 0;
+        let mut piece: String = String::new();
+        while i + len < r.len() {
+            piece.push(r[i + len]);
+            if !a.contains(piece.as_str()) {
+                break;
+            }
+            len += 1;
+        }
+        if len == r.len() {
+            return true;
+        }
+        if len >= STITCHED_RUN {
+            covered += len;
+            i += len;
+        } else {
+            i += 1;
+        }
+    }
+    r.len() >= 2 * STITCHED_RUN && covered as f64 >= STITCHED_SHARE * r.len() as f64
 }
+
+/// The shortest run of a reasoning found in the answer that counts as a piece of the answer
+/// ([`echoes_the_answer`]), in letters and digits.
+pub const STITCHED_RUN: usize = 16;
+
+/// The share of a reasoning made of pieces of the answer from which it only repeats the answer
+/// ([`echoes_the_answer`]).
+pub const STITCHED_SHARE: f64 = 0.85;
 
 /// The JSON schema of the judge's reply (`judge.schema.json`): `{"reasoning": string, "score":
 /// integer 1-10}`.

@@ -222,6 +222,33 @@ async fn a_toast_on_a_phone_leaves_the_footer_readable_at_the_pages_end() -> any
     Ok(())
 }
 
+/// Tryout 120 (F2): the tiny judge's "reasoning" was two pieces of the answer joined by "and
+/// that", and its 10/10 stood as "pass · rough guess" on a case whose answer missed the rubric
+/// (the check for a reasoning that only repeats the answer read it whole). Pieces of the answer
+/// put together grade nothing either: the case is a judge error, out of the score.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_judges_reasoning_stitched_from_the_answer_is_no_verdict() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    fake.reply_when(
+        "## Rubric",
+        r#"{"reasoning":"I'm glad to see that the team is going to be working together effectively and that we're all aligned on how to support each other.","score":10}"#,
+    );
+    fake.reply_when(
+        "ALPHA",
+        "I'm glad to see that the team is going to be working together effectively, but there's still a lot of work left to do. We're all aligned on how to support each other.",
+    );
+    add_case(&b, 1, "ALPHA: Board sync, nobody took anything on.", None).await?;
+    CasesPage::new(&b)
+        .add_rubric(1, "Says there are no action items.")
+        .await?;
+    b.button("Run the case").await?.click().await?;
+    b.wait_for_text("so its 10/10 grades nothing").await?;
+    wait_badge(&b, 1, "judge error").await?;
+    b.close().await?;
+    Ok(())
+}
+
 /// Tryout 118: a score by the built-in tiny model's judge read as a plain green "pass" on the
 /// row's badge, a plain figure on the score line and a plain "Reflection helped" (only the check's
 /// reason said it was a rough guess). The fake provider plays the built-in model (its kind, at the

@@ -434,3 +434,24 @@ fn the_judge_reads_the_prompt_with_the_cases_variables_filled() {
         "{user}"
     );
 }
+
+// Tryout 120 (F2): the tiny judge's "reasoning" was two pieces of the answer joined by "and
+// that", and its 10/10 stood as a pass. Pieces of the answer put together grade nothing; a
+// reasoning that quotes the answer to judge it does.
+#[test]
+fn a_reasoning_stitched_from_the_answer_grades_nothing() {
+    let answer = "I'm glad to see that the team is going to be working together effectively, but there's still a lot of work left to do. # 1 The meeting was just over two hours ago! We're all aligned on how to support each other.";
+    let stitched = "I'm glad to see that the team is going to be working together effectively and that we're all aligned on how to support each other.";
+    assert!(echoes_the_answer(stitched, answer));
+    assert!(echoes_the_answer(
+        "The meeting was just over two hours ago!",
+        answer
+    ));
+    let quoted = "The answer says \u{201c}there's still a lot of work left to do\u{201d} but lists no action items and never says there are none, so it misses the rubric.";
+    assert!(!echoes_the_answer(quoted, answer));
+    assert!(!echoes_the_answer("Fine answer.", answer));
+    assert!(!echoes_the_answer(
+        "It names every owner: Bob sends the deck.",
+        "- **Bob**: send the deck"
+    ));
+}
