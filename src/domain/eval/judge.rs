@@ -39,7 +39,8 @@ pub enum Judgement {
 /// lowercased with everything but letters and digits dropped, is at least 8 characters long
 /// and found within the answer read the same way; or it is pieces of the answer put together,
 /// [`STITCHED_SHARE`] of it or more in runs of at least [`STITCHED_RUN`] characters found in
-/// the answer (tryout 120: two halves of the answer's sentences joined by "and that" got past).
+/// the answer, with at most [`STITCHED_OWN`] of its own (tryout 120: two halves of the answer's
+/// sentences joined by "and that" got past).
 /// Such a score graded nothing (tryout 9: the tiny local judge wrote the answer's first
 /// sentence as its reasoning, and 10/10). A reasoning that quotes the answer to judge it has
 /// words of its own around the quote.
@@ -77,8 +78,15 @@ pub fn echoes_the_answer(reasoning: &str, answer: &str) -> bool {
             i += 1;
         }
     }
-    r.len() >= 2 * STITCHED_RUN && covered as f64 >= STITCHED_SHARE * r.len() as f64
+    r.len() >= 2 * STITCHED_RUN
+        && covered as f64 >= STITCHED_SHARE * r.len() as f64
+        && r.len() - covered <= STITCHED_OWN
 }
+
+/// The most letters and digits of its own a reasoning made of pieces of the answer may have (a
+/// connecting "and that") and still only repeat it ([`echoes_the_answer`]): "The answer is
+/// only markup:" before a quote of the answer is a judgement.
+pub const STITCHED_OWN: usize = 12;
 
 /// The shortest run of a reasoning found in the answer that counts as a piece of the answer
 /// ([`echoes_the_answer`]), in letters and digits.

@@ -450,6 +450,12 @@ fn a_reasoning_stitched_from_the_answer_grades_nothing() {
     let quoted = "The answer says \u{201c}there's still a lot of work left to do\u{201d} but lists no action items and never says there are none, so it misses the rubric.";
     assert!(!echoes_the_answer(quoted, answer));
     assert!(!echoes_the_answer("Fine answer.", answer));
+    // A comment of its own before a quote of the whole answer is a judgement (the hostile
+    // outputs' test: "The answer is only markup: <img …>").
+    assert!(!echoes_the_answer(
+        &format!("The answer is only markup: {answer}"),
+        answer
+    ));
     assert!(!echoes_the_answer(
         "It names every owner: Bob sends the deck.",
         "- **Bob**: send the deck"
