@@ -37,6 +37,8 @@ pub fn ResultsCard() -> impl IntoView {
     let r = Runner::expect();
     let sel = Selection::expect();
     let settings = SettingsHandle::expect();
+    // Hosts' own limits of calls at once, named beside "At once".
+    let host_limits = crate::state::engine::Engine::expect().host_limits;
     let offline = crate::state::Online::expect();
     let lib = crate::state::library::Library::expect();
     // The current version's run, apart from the draft: a change elsewhere in the draft (a
@@ -222,7 +224,6 @@ pub fn ResultsCard() -> impl IntoView {
                 // Tryout 120 (F5): "At once 4" stood here while the execution model's host had
                 // its own limit of 1 in Settings, which is what the run used.
                 {crate::ui::erased::dynamic(move || {
-                    let engine = crate::state::engine::Engine::expect();
                     let own: Vec<String> = [Role::Execution, Role::Judge]
                         .into_iter()
                         .map(|r| settings.config(r).host())
@@ -234,7 +235,7 @@ pub fn ResultsCard() -> impl IntoView {
                             v
                         })
                         .into_iter()
-                        .filter_map(|h| engine.host_limits.with(|l| l.get(&h).copied()).map(|n| format!("{h}: {n} at once")))
+                        .filter_map(|h| host_limits.with(|l| l.get(&h).copied()).map(|n| format!("{h}: {n} at once")))
                         .collect();
                     (!own.is_empty()).then(|| view! {
                         <span class="pw-hint" id="pw-concurrency-own">{if own.len() == 1 {

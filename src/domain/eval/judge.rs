@@ -56,31 +56,34 @@ pub fn echoes_the_answer(reasoning: &str, answer: &str) -> bool {
     if r.len() < 8 {
         return false;
     }
-    // Greedy: at each place, the longest run of the reasoning found in the answer.
-    let (mut covered, mut i) = (0, 0);
+    let window = |from: usize, len: usize| r[from..from + len].iter().collect::<String>();
+    if a.contains(window(0, r.len()).as_str()) {
+        return true;
+    }
+    if r.len() < 2 * STITCHED_RUN {
+        return false;
+    }
+    // Greedy: a place that starts a run of STITCHED_RUN found in the answer takes the longest
+    // such run; any other place is a letter of the reasoning's own, and past STITCHED_OWN of
+    // them the answer is left at once (a verdict is read on every score: a real judge's
+    // reasoning costs a dozen searches).
+    let (mut own, mut i) = (0, 0);
     while i < r.len() {
-        let mut len = 0;
-        let mut piece: String = String::new();
-        while i + len < r.len() {
-            piece.push(r[i + len]);
-            if !a.contains(piece.as_str()) {
-                break;
+        if i + STITCHED_RUN <= r.len() && a.contains(window(i, STITCHED_RUN).as_str()) {
+            let mut len = STITCHED_RUN;
+            while i + len < r.len() && a.contains(window(i, len + 1).as_str()) {
+                len += 1;
             }
-            len += 1;
-        }
-        if len == r.len() {
-            return true;
-        }
-        if len >= STITCHED_RUN {
-            covered += len;
             i += len;
         } else {
+            own += 1;
             i += 1;
+            if own > STITCHED_OWN {
+                return false;
+            }
         }
     }
-    r.len() >= 2 * STITCHED_RUN
-        && covered as f64 >= STITCHED_SHARE * r.len() as f64
-        && r.len() - covered <= STITCHED_OWN
+    (r.len() - own) as f64 >= STITCHED_SHARE * r.len() as f64
 }
 
 /// The most letters and digits of its own a reasoning made of pieces of the answer may have (a
