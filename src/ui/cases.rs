@@ -135,7 +135,8 @@ fn lines(text: &str) -> Vec<String> {
 pub fn CasesCard() -> impl IntoView {
     let d = DraftHandle::expect();
     let shown = RwSignal::new(PAGE);
-    let deleted = RwSignal::new(None::<(usize, TestCase)>);
+    // The cases the last Delete or Delete selected took out, each with its place, for Undo.
+    let deleted = RwSignal::new(None::<Vec<(usize, TestCase)>>);
     // Files chosen to import and exports made, counted (each one's words give way to the
     // next one's).
     let file_chosen = RwSignal::new(0u32);
@@ -195,10 +196,18 @@ pub fn CasesCard() -> impl IntoView {
     let unaccepted = Unaccepted::get();
     // Ticks of cases no longer in the draft go, however they went (a delete in another tab that
     // this tab follows: review, a case added after could take the id and come in ticked).
+    // (Looked up in a sorted set: 60,000 ticked cases against a list of ids took minutes.)
     crate::state::reactive::effect(move |_| {
         ids.with(|ids| {
-            if sel.0.with_untracked(|s| s.iter().any(|i| !ids.contains(i))) {
-                sel.0.update(|s| s.retain(|i| ids.contains(i)));
+            if sel.0.with_untracked(|s| s.is_empty()) {
+                return;
+            }
+            let here: SortedSet<u32> = ids.iter().copied().collect();
+            if sel
+                .0
+                .with_untracked(|s| s.iter().any(|i| !here.contains(i)))
+            {
+                sel.0.update(|s| s.retain(|i| here.contains(i)));
             }
         })
     });
@@ -208,8 +217,33 @@ pub fn CasesCard() -> impl IntoView {
         if let Some(u) = unaccepted {
             u.forget_case(id);
         }
-        deleted.set(gone);
+        deleted.set(gone.map(|g| vec![g]));
     });
+    let n_picked = crate::state::reactive::memo(move |_| sel.0.with(SortedSet::len));
+    // Tryout 120 (F3): a draft with thousands of cases had no way to take many out but one by
+    // one. Every ticked case goes, shown or not (the button says how many), with one Undo.
+    let delete_picked = move |_| {
+        let picked = sel.0.get_untracked();
+        let mut gone = Vec::new();
+        d.update(|x| gone = x.suite.remove_all(&picked));
+        if let Some(u) = unaccepted {
+            for (_, c) in &gone {
+                u.forget_case(c.id);
+            }
+        }
+        if editing
+            .get_untracked()
+            .is_some_and(|id| picked.contains(&id))
+        {
+            editing.set(None);
+        }
+        sel.0.set(SortedSet::new());
+        deleted.set((!gone.is_empty()).then_some(gone));
+    };
+    let pick_all = move |_| {
+        let all: SortedSet<u32> = ids.with_untracked(|ids| ids.iter().copied().collect());
+        sel.0.set(all);
+    };
     // Undo belongs to the draft the case was deleted from (tryout 52: opening another draft kept
     // "Deleted case #2. Undo", and Undo put the case into that other draft).
     let library = crate::state::library::Library::expect();
@@ -219,9 +253,9 @@ pub fn CasesCard() -> impl IntoView {
         false,
     );
     let undo = move |_| {
-        if let Some((at, case)) = deleted.get_untracked() {
+        if let Some(gone) = deleted.get_untracked() {
             d.update(|x| {
-                x.suite.restore(at, case);
+                x.suite.restore_all(gone);
             });
             deleted.set(None);
         }
@@ -250,14 +284,46 @@ pub fn CasesCard() -> impl IntoView {
             </div>
             <SynthPanel/>
             <GlobalChecks/>
-            {crate::ui::erased::dynamic(move || (deleted.get().map(|(_, c)| view! {
+            {crate::ui::erased::dynamic(move || (deleted.get().map(|gone| view! {
                 <div class="pw-notice pw-notice--info" role="status">
-                    <p class="pw-notice__text">{format!("Deleted case #{}.", c.id)}</p>
+                    <p class="pw-notice__text">{match gone.as_slice() {
+                        [(_, c)] => format!("Deleted case #{}.", c.id),
+                        _ => format!("Deleted {}.", crate::domain::figures::count(gone.len(), "case", "cases")),
+                    }}</p>
                     <button type="button" class="pw-button pw-button--small" on:click=undo>"Undo"</button>
                 </div>
             })).into_any())}
             {crate::ui::erased::show(move || counts.get().0 == 0, move || view! {
                 <p class="pw-empty">"No test cases yet."</p>
+            }.into_any())}
+            // The ticks beside the cases choose what Run selected runs and what this deletes.
+            {crate::ui::erased::show(move || counts.get().0 > 1, move || view! {
+                <div class="pw-row pw-row--wrap pw-case-bulk" role="group" aria-label="Ticked cases">
+                    <button type="button" class="pw-button pw-button--small pw-button--ghost" id="pw-cases-pick-all"
+                        disabled=move || n_picked.get() == counts.get().0
+                        on:click=pick_all>{crate::ui::erased::dynamic(move || (match counts.get().0 {
+                            2 => "Tick both cases".to_owned(),
+                            n => format!("Tick all {}", crate::domain::figures::count(n, "case", "cases")),
+                        }).into_any())}</button>
+                    <button type="button" class="pw-button pw-button--small pw-button--ghost" id="pw-cases-pick-none"
+                        disabled=move || n_picked.get() == 0
+                        on:click=move |_| sel.0.set(SortedSet::new())>"Untick all"</button>
+                    <button type="button" class="pw-button pw-button--small pw-button--ghost pw-button--danger" id="pw-cases-delete-picked"
+                        disabled=move || n_picked.get() == 0
+                        on:click=delete_picked>{crate::ui::erased::dynamic(move || (match n_picked.get() {
+                            0 => "Delete ticked cases".to_owned(),
+                            1 => "Delete the ticked case".to_owned(),
+                            n => format!("Delete the {} ticked cases", crate::domain::figures::grouped(n as u64)),
+                        }).into_any())}</button>
+                    {crate::ui::erased::show(move || n_picked.get() > 0 && ids.with(Vec::len) > drawn.get(), move || view! {
+                        <span class="pw-hint">{crate::ui::erased::dynamic(move || {
+                            // Ticked cases below the list's end are counted, not hidden.
+                            let shown_ids = ids.with(|v| v.iter().take(drawn.get()).copied().collect::<SortedSet<u32>>());
+                            let below = sel.0.with(|s| s.iter().filter(|i| !shown_ids.contains(*i)).count());
+                            (below > 0).then(|| format!("{} of them not shown below (Show more cases shows them).", crate::domain::figures::grouped(below as u64))).into_any()
+                        })}</span>
+                    }.into_any())}
+                </div>
             }.into_any())}
             <ol class="pw-case-list" aria-label="Test cases" tabindex="-1">
                 {crate::ui::erased::keyed(
@@ -1516,8 +1582,12 @@ fn ImportButton(
                 {
                     message.set(Some(Err("The file holds no test cases.".into())))
                 }
+                // A file of more than `LARGE_IMPORT` cases is reviewed first (tryout 120).
                 Some((_, imp))
-                    if imp.bad.is_empty() && imp.left_out.is_empty() && errors.is_empty() =>
+                    if imp.bad.is_empty()
+                        && imp.left_out.is_empty()
+                        && errors.is_empty()
+                        && imp.cases.len() <= cases_io::LARGE_IMPORT =>
                 {
                     add(imp)
                 }
@@ -1567,6 +1637,10 @@ fn ImportButton(
             if fixes > 0 {
                 title.push(format!("{} to fix", crate::domain::figures::count(to_fix.len(), "check", "checks")));
             }
+            let large = good > cases_io::LARGE_IMPORT;
+            if large {
+                title.push(format!("{} to import", crate::domain::figures::count(good, "case", "cases")));
+            }
             let lines: Vec<String> = imp.left_out.iter().map(|l| format!("{}: {}", l.place(), l.message()))
                 .chain(imp.bad.iter().map(|b| format!("{}: {}", b.place(), b.why)))
                 .chain(to_fix)
@@ -1575,12 +1649,21 @@ fn ImportButton(
             view! {
                 <div class="pw-notice pw-notice--warn pw-import-review" role="alert">
                     <p class="pw-notice__title">{format!("{name}: {}", title.join(", "))}</p>
-                    <p class="pw-hint">"Cases come in with the checks that can run here; what cannot is listed below."
-                        {(fixes > 0).then_some(" A check \u{201c}to fix\u{201d} comes in with its case, marked in red, and a run waits until it is corrected.")}</p>
-                    <ul class="pw-import-review__bad">
-                        {lines.into_iter().take(50).map(|t| view! { <li>{t}</li> }).collect_view()}
-                        {(total > 50).then(|| view! { <li>{format!("… and {} more", total - 50)}</li> })}
-                    </ul>
+                    {large.then(|| view! {
+                        <p class="pw-hint" id="pw-import-large">{format!(
+                            "That is a large suite: a run of all of it is {} to the execution model (each run asks first when it could cost much), and a draft this large is slower to edit, save and share. Import them all, or only the first {}?",
+                            crate::domain::figures::count(good, "call", "calls"),
+                            crate::domain::figures::grouped(cases_io::LARGE_IMPORT as u64)
+                        )}</p>
+                    })}
+                    {(total > 0).then(|| view! {
+                        <p class="pw-hint">"Cases come in with the checks that can run here; what cannot is listed below."
+                            {(fixes > 0).then_some(" A check \u{201c}to fix\u{201d} comes in with its case, marked in red, and a run waits until it is corrected.")}</p>
+                        <ul class="pw-import-review__bad">
+                            {lines.into_iter().take(50).map(|t| view! { <li>{t}</li> }).collect_view()}
+                            {(total > 50).then(|| view! { <li>{format!("… and {} more", total - 50)}</li> })}
+                        </ul>
+                    })}
                     <div class="pw-row pw-row--wrap">
                         {if good == 0 && imp.global.is_empty() {
                             view! { <p class="pw-hint">"Nothing in this file can be imported."</p> }.into_any()
@@ -1597,6 +1680,12 @@ fn ImportButton(
                                         format!("Import the {}", crate::domain::figures::count(good, "case", "cases"))
                                     }}
                                 </button>
+                                {large.then(|| view! {
+                                    <button type="button" class="pw-button"
+                                        on:click=move |_| { if let Some((_, mut imp)) = pending.get_untracked() { imp.keep_first(cases_io::LARGE_IMPORT); add(imp); } pending.set(None); replaced.set(None); }>
+                                        {format!("Import the first {}", crate::domain::figures::grouped(cases_io::LARGE_IMPORT as u64))}
+                                    </button>
+                                })}
                             }.into_any()
                         }}
                         <button type="button" class="pw-button" on:click=move |_| { pending.set(None); replaced.set(None); }>"Cancel import"</button>

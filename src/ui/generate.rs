@@ -195,7 +195,7 @@ pub fn IdeaCard() -> impl IntoView {
                 <div class="pw-details__grid">
                     <div class="pw-field">
                         <label class="pw-label" for="pw-audience">"Who will use it?"</label>
-                        <input id="pw-audience" class="pw-input" placeholder="e.g. busy project managers"
+                        <input id="pw-audience" class="pw-input" placeholder="e.g. project managers"
                             prop:value=move || d.draft.with(|x| x.idea.audience.clone())
                             on:input=move |ev| d.update(|x| x.idea.audience = event_target_value(&ev))/>
                     </div>

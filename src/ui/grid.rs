@@ -1064,7 +1064,7 @@ fn ModelEditor(index: usize) -> impl IntoView {
                     <div class="pw-row pw-row--wrap">
                         <label class="pw-label pw-label--inline" for=id("key")>{crate::ui::erased::dynamic(move || (key_label(&kind(), &host())).into_any())}</label>
                         <input id=id("key") class="pw-input" type="password" aria-label=move || format!("API key of comparison model {n}") autocomplete="off" spellcheck="false"
-                            placeholder=move || if host().is_empty() { "Type the address first" } else if kind().needs_key() { "Paste your key" } else { "Not needed for most local servers" }
+                            placeholder=move || if host().is_empty() { "Type the address first" } else if kind().needs_key() { "Paste your key" } else { "Usually not needed" }
                             disabled=move || host().is_empty()
                             prop:value=move || cfg.get().and_then(|c| s.key(&c)).map(|k| k.expose().to_owned()).unwrap_or_default()
                             on:input=move |ev| if let Some(c) = cfg.get_untracked() { s.set_key(&c, &event_target_value(&ev)) }/>

@@ -1087,7 +1087,7 @@ fn Progress(
             let suite = d.draft.with_untracked(|x| x.suite.clone());
             let short = o.short_after_loss(&Ctx { suite: &suite });
             let phase = match (o.stop, o.phase) {
-                (Some(_), _) => o.end_note().unwrap_or_default(),
+                (Some(_), _) => o.end_note_below().unwrap_or_default(),
                 (None, _) if short => format!(
                     "Paused: {} cut off (by a reload, by opening another draft or by deleting this one) or failed after reaching the provider {} counted as used (a call that went out may still be billed), and doing {} again does not fit the budget you approved.",
                     count(o.lost.calls, "call", "calls"),

@@ -202,7 +202,7 @@ pub fn ResultsCard() -> impl IntoView {
                 <button type="button" class="pw-button"
                     disabled=move || n_sel() == 0 || r.running() || offline.blocks(&settings.config(Role::Execution))
                     aria-describedby=move || offline.blocks(&settings.config(Role::Execution)).then_some("pw-run-offline")
-                    on:click=move |_| r.run(untrack(picked))>{crate::ui::erased::dynamic(move || (format!("Run selected ({})", n_sel())).into_any())}</button>
+                    on:click=move |_| r.run(untrack(picked))>{crate::ui::erased::dynamic(move || (format!("Run selected ({})", crate::domain::figures::grouped(n_sel() as u64))).into_any())}</button>
                 // Its own figure (the cost audit: only "Run all"'s was shown beside it).
                 <CostNote cost=Signal::derive(move || {
                     let ids = picked();

@@ -343,7 +343,7 @@ fn RoleSettings(
                     type=move || if show_key.get() { "text" } else { "password" }
                     autocomplete="off"
                     spellcheck="false"
-                    placeholder=move || if no_host() { "Type the address first" } else if kind().needs_key() { "Paste your key" } else { "Not needed for most local servers" }
+                    placeholder=move || if no_host() { "Type the address first" } else if kind().needs_key() { "Paste your key" } else { "Usually not needed" }
                     disabled=no_host
                     prop:value=move || s.key(&cfg()).map(|k| k.expose().to_owned()).unwrap_or_default()
                     on:input=move |ev| s.set_key(&cfg(), &event_target_value(&ev))

@@ -80,6 +80,10 @@ impl LeftOut {
     }
 }
 
+/// More cases than this in one import come in only when the person says so, with the choice
+/// of the first this many (tryout 120: a 60,000-row CSV came in at once, with no question).
+pub const LARGE_IMPORT: usize = 1_000;
+
 /// What a file held: the cases that could be read (ids 0: the suite gives them), the assertions
 /// that apply to every case (promptfoo's `defaultTest`), what was left out, and the rows that
 /// could not be read.
@@ -181,6 +185,14 @@ impl Imported {
                 .map(|why| line("The checks for every case".to_owned(), a, why))
         });
         cases.chain(global).collect()
+    }
+
+    /// Keeps the first `n` cases, with their places and check lines ("Import the first 1,000"
+    /// of a file over [`LARGE_IMPORT`]); what the file left out and its bad entries stay listed.
+    pub fn keep_first(&mut self, n: usize) {
+        self.cases.truncate(n);
+        self.case_places.truncate(n);
+        self.check_lines.truncate(n);
     }
 
     /// How many cases came in with nothing to send: no input, no variables, no earlier turns

@@ -2374,6 +2374,56 @@ impl Suite {
         Some((at, self.cases.remove(at)))
     }
 
+    /// Takes the cases `ids` out at once (ids not in the suite are passed over; their ids are
+    /// not given again): each with its place in the list as it was, in list order, so that
+    /// [`Suite::restore_all`] puts them back where they were ("Delete selected" and its Undo).
+    pub fn remove_all(
+        &mut self,
+        ids: &crate::domain::sorted::SortedSet<u32>,
+    ) -> Vec<(usize, TestCase)> {
+        let mut gone = Vec::new();
+        let mut kept = Vec::with_capacity(self.cases.len());
+        for (at, case) in std::mem::take(&mut self.cases).into_iter().enumerate() {
+            if ids.contains(&case.id) {
+                gone.push((at, case));
+            } else {
+                kept.push(case);
+            }
+        }
+        self.cases = kept;
+        for (_, c) in &gone {
+            self.given(c.id);
+        }
+        gone
+    }
+
+    /// Puts back cases [`Suite::remove_all`] took out, each at its place as it was (in list
+    /// order, as it gives them); the ids they get, in that order ([`Suite::restore`]).
+    /// One pass over the list, whatever the number of cases (Undo of 60,000 cases one by one
+    /// looked up every id in the whole list each time).
+    pub fn restore_all(&mut self, gone: Vec<(usize, TestCase)>) -> Vec<u32> {
+        let mut taken: crate::domain::sorted::SortedSet<u32> =
+            self.cases.iter().map(|c| c.id).collect();
+        let mut rest = std::mem::take(&mut self.cases).into_iter();
+        let mut cases = Vec::with_capacity(rest.len() + gone.len());
+        let mut ids = Vec::with_capacity(gone.len());
+        for (at, mut case) in gone {
+            while cases.len() < at {
+                let Some(c) = rest.next() else { break };
+                cases.push(c);
+            }
+            if case.id == 0 || taken.contains(&case.id) {
+                case.id = self.used_ids.max(taken.last().copied().unwrap_or(0)) + 1;
+            }
+            taken.insert(case.id);
+            ids.push(self.given(case.id));
+            cases.push(case);
+        }
+        cases.extend(rest);
+        self.cases = cases;
+        ids
+    }
+
     /// Moves a case up (`-1`) or down (`+1`).
     pub fn shift(&mut self, id: u32, by: isize) -> bool {
         let Some(at) = self.cases.iter().position(|c| c.id == id) else {

@@ -873,6 +873,47 @@ fn copies_read_in_the_order_they_were_made_and_never_share_an_id() {
     assert_eq!(s.cases[at].id, 3);
 }
 
+/// "Delete selected" takes ticked cases out at once, from anywhere in the list, and its Undo
+/// puts each back at its own place with its own id (tryout 120: no way to delete many cases).
+#[test]
+fn removing_many_cases_and_putting_them_back_keeps_the_order() {
+    let mut s = Suite::default();
+    for i in 0..8 {
+        s.add(TestCase {
+            input: format!("case {i}"),
+            ..Default::default()
+        });
+    }
+    let order = |s: &Suite| s.cases.iter().map(|c| c.id).collect::<Vec<_>>();
+    let before = order(&s);
+    assert_eq!(before, vec![1, 2, 3, 4, 5, 6, 7, 8]);
+    // The first, two side by side, the last, and an id that is not there.
+    let picked: crate::domain::sorted::SortedSet<u32> = [8, 1, 4, 5, 99].into();
+    let gone = s.remove_all(&picked);
+    assert_eq!(order(&s), vec![2, 3, 6, 7]);
+    assert_eq!(
+        gone.iter().map(|(at, c)| (*at, c.id)).collect::<Vec<_>>(),
+        vec![(0, 1), (3, 4), (4, 5), (7, 8)]
+    );
+    // Their ids are not given again.
+    assert_eq!(s.add(TestCase::default()), 9);
+    s.remove(9);
+    assert_eq!(s.restore_all(gone), vec![1, 4, 5, 8]);
+    assert_eq!(order(&s), before);
+    assert_eq!(s.cases[3].input, "case 3");
+    // Nothing picked takes nothing.
+    assert!(s.remove_all(&Default::default()).is_empty());
+    assert_eq!(order(&s), before);
+    // A case back under an id taken meanwhile (another tab's draft) gets a fresh one; the list
+    // grows past places that are gone, and cases past its end go at its end.
+    let gone = s.remove_all(&[2, 7].into());
+    s.cases.insert(0, gone[0].1.clone());
+    s.cases.truncate(3);
+    assert_eq!(order(&s), vec![2, 1, 3]);
+    assert_eq!(s.restore_all(gone), vec![10, 7]);
+    assert_eq!(order(&s), vec![2, 10, 1, 3, 7]);
+}
+
 #[test]
 fn variables_fill_the_prompt_and_make_the_message() {
     let c = TestCase {

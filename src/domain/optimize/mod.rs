@@ -530,8 +530,21 @@ pub enum Stop {
 impl Optimizer {
     /// What the page says when the loop has ended: why it stopped, and where its candidates
     /// are, or that it wrote none (and, stopped at the budget before the starting prompt was
-    /// scored, that the limit was too small). `None` while it runs.
+    /// scored, that the limit was too small). `None` while it runs. Its candidates are "under
+    /// Improve": for a note shown elsewhere (a toast); Improve itself says
+    /// [`Optimizer::end_note_below`].
     pub fn end_note(&self) -> Option<String> {
+        self.end_note_at("under Improve")
+    }
+
+    /// [`Optimizer::end_note`] as Improve's own status line says it, above the candidates:
+    /// "See the 2 candidates below." (tryout 120: "See the 1 candidate under Improve" read in
+    /// Improve).
+    pub fn end_note_below(&self) -> Option<String> {
+        self.end_note_at("below")
+    }
+
+    fn end_note_at(&self, place: &str) -> Option<String> {
         let stop = self.stop?;
         let written = self.candidates.iter().filter(|c| c.id != 0).count();
         let set_aside = self
@@ -562,7 +575,7 @@ impl Optimizer {
             // Candidates set aside before they were tried are counted apart (tryout 11, m6:
             // "See the 4 candidates" when 2 of them were never scored).
             (n, _) if set_aside > 0 => format!(
-                " See the {} under Improve ({} set aside without a try: {}).",
+                " See the {} {place} ({} set aside without a try: {}).",
                 figures::count(n, "candidate", "candidates"),
                 set_aside,
                 if set_aside == 1 {
@@ -572,7 +585,7 @@ impl Optimizer {
                 }
             ),
             (n, _) => format!(
-                " See the {} under Improve.",
+                " See the {} {place}.",
                 figures::count(n, "candidate", "candidates")
             ),
         };

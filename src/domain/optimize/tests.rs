@@ -2556,6 +2556,9 @@ fn a_call_cap_too_small_to_score_the_prompt_is_named_and_the_projection_is_what_
         )),
         "{note}"
     );
+    // Improve's own line points below it, the rest as the toast's (tryout 120).
+    let here = o.end_note_below().unwrap();
+    assert_eq!(here, note.replace(" under Improve.", " below."));
 }
 
 /// Two training cases, each checked for "ok" and graded by the judge ("is helpful").

@@ -72,6 +72,10 @@ async fn axe(
     for cut in b.cut_selects().await? {
         out.push(format!("{screen}: a dropdown's choice is cut off: {cut}"));
     }
+    // And every empty one-line field its placeholder (tryout 120: the key box's hint was cut).
+    for cut in b.cut_placeholders().await? {
+        out.push(format!("{screen}: a field's placeholder is cut off: {cut}"));
+    }
     for v in result.as_array().cloned().unwrap_or_default() {
         let impact = v["impact"].as_str().unwrap_or("");
         if impact == "serious" || impact == "critical" {

@@ -3794,6 +3794,72 @@ fn many_cases(n: usize, tag: &str) -> anyhow::Result<std::path::PathBuf> {
     Ok(path)
 }
 
+// Tryout 120 (F3): a 60,000-row CSV came in at once, with no question, and a draft had no way
+// to take many cases out but one by one. A file of more than 1,000 cases is reviewed first
+// (all of it, the first 1,000, or nothing), and ticked cases, shown or not, go at once with
+// one Undo that puts each back in its place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_import_asks_first_and_ticked_cases_go_at_once_with_one_undo() -> anyhow::Result<()>
+{
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1000).await?;
+    paste_prompt(&b).await?;
+    import_file(&b, &many_cases(1_500, "large")?).await?;
+    b.wait_for_text("many.jsonl: 1,500 cases to import").await?;
+    b.wait_for_text("a run of all of it is 1,500 calls").await?;
+    assert_eq!(
+        b.eval("return document.querySelectorAll('.pw-case').length")
+            .await?,
+        json!(0),
+        "nothing comes in before the answer"
+    );
+    // Cancel imports nothing; the file again, and its first 1,000.
+    b.click_button("Cancel import").await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('1,500 cases to import')",
+        "the review closed",
+    )
+    .await?;
+    assert_eq!(
+        b.eval("return document.querySelectorAll('.pw-case').length")
+            .await?,
+        json!(0)
+    );
+    import_file(&b, &many_cases(1_500, "large")?).await?;
+    b.click_button("Import the first 1,000").await?;
+    b.wait_for_text("Imported 1,000 cases.").await?;
+    b.wait_for_text("1,000 cases").await?;
+    // A file of 1,000 or fewer comes in at once, as before.
+    import_file(&b, &many_cases(3, "small")?).await?;
+    b.wait_for_text("Imported 3 cases.").await?;
+    b.wait_for_text("1,003 cases").await?;
+    // Tick all, shown or not; untick the first; delete the rest.
+    b.click_button("Tick all 1,003 cases").await?;
+    b.wait_for_text("Run selected (1,003)").await?;
+    b.wait_for_text("903 of them not shown below").await?;
+    b.field("Select case #1").await?.click().await?;
+    b.wait_for_text("Run selected (1,002)").await?;
+    b.click_button("Delete the 1,002 ticked cases").await?;
+    b.wait_for_text("Deleted 1,002 cases.").await?;
+    b.wait_for_text("Run selected (0)").await?;
+    assert_eq!(
+        summaries(&b).await?,
+        vec!["Notes 1: Ana sends item 1.".to_owned()]
+    );
+    assert_eq!(fake.chat_requests().len(), 0, "nothing was sent");
+    // One Undo brings every case back, each in its place.
+    b.click_button("Undo").await?;
+    b.wait_for_text("1,003 cases").await?;
+    let shown = summaries(&b).await?;
+    assert_eq!(shown.len(), 100, "the first page of the list");
+    for (i, s) in shown.iter().enumerate() {
+        assert_eq!(s, &format!("Notes {}: Ana sends item {}.", i + 1, i + 1));
+    }
+    // Undo restored the cases, not their ticks.
+    b.wait_for_text("Run selected (0)").await?;
+    b.close().await?;
+    Ok(())
+}
+
 // Review of session 20: with the case list drawn 100 at a time, the case added as the 101st was
 // counted before the list followed, so it was not drawn (its editor open, off the page).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
