@@ -53,8 +53,9 @@ pub fn redact(text: &str, secrets: &[&str]) -> (String, usize) {
 /// key that was not remembered): its length and a salted 64-bit FNV-1a hash, kept in the
 /// browser's storage in place of the key (tryout 120: such a key pasted into a case after a
 /// reload went in a share link as it was, under "Your API keys are never included"). 64 bits
-/// cannot give back a key of 16 or more characters; [`redact`] finds the key by it, written
-/// whole (not split, as the key itself is found).
+/// cannot give back a key of 16 or more characters; [`redact`] finds the key by it, whole or
+/// split by white space, characters that show as nothing or JSON's `\n`, as it finds a key it
+/// holds (`replace_print`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeyPrint {
     /// The key's length in characters (keys are ASCII).
@@ -126,30 +127,74 @@ fn forgotten() -> Vec<KeyPrint> {
     FORGOTTEN.with(|f| f.borrow().clone())
 }
 
-/// `text` with each run of key characters that has `print` replaced by [`REDACTED`], and how
-/// many there were.
+/// `text` with each stretch of `print.chars` key characters that has `print` replaced by
+/// [`REDACTED`], and how many there were. As [`replace_spread`] finds a key it holds, the
+/// characters may be split by white space, characters that show as nothing or the JSON escapes
+/// `\n`, `\r`, `\t` (tryout 121: a forgotten key typed with a space in it went in a link, an
+/// export and a call to another host as it was, while the whole key was taken out); anything
+/// else between two key characters ends a stretch. Each place of a stretch is tried, its key
+/// characters hashed: about `print.chars` times the text's length in the worst case (prose,
+/// whose words the spaces join), and only while a key is looked for by its print.
 fn replace_print(text: &str, print: KeyPrint) -> (String, usize) {
-    let bytes = text.as_bytes();
-    let is_key = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
-    let mut out = String::with_capacity(text.len());
-    let (mut found, mut copied, mut i) = (0, 0, 0);
-    while i + print.chars <= bytes.len() {
-        // Windows inside runs of key characters only (ASCII: every index is a char boundary).
-        if is_key(bytes[i])
-            && bytes[i..i + print.chars].iter().all(|b| is_key(*b))
-            && fnv(print.salt, &bytes[i..i + print.chars]) == print.hash
-        {
-            out.push_str(&text[copied..i]);
-            out.push_str(REDACTED);
-            i += print.chars;
-            copied = i;
-            found += 1;
-        } else {
+    // The key characters of `text` (byte offset, byte), in stretches joined by separators only.
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut stretches: Vec<Vec<(usize, u8)>> = Vec::new();
+    let mut current: Vec<(usize, u8)> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        if c.is_ascii() && key_char(c) {
+            current.push((at, c as u8));
             i += 1;
+            continue;
+        }
+        let gap = if c.is_whitespace() || crate::domain::figures::invisible(c) {
+            1
+        } else if c == '\\' && matches!(chars.get(i + 1).map(|c| c.1), Some('n' | 'r' | 't')) {
+            2
+        } else {
+            0
+        };
+        if gap == 0 {
+            if current.len() >= print.chars {
+                stretches.push(std::mem::take(&mut current));
+            } else {
+                current.clear();
+            }
+            i += 1;
+        } else {
+            i += gap;
         }
     }
+    if current.len() >= print.chars {
+        stretches.push(current);
+    }
+    // The byte ranges found, in order.
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    let mut window = Vec::with_capacity(print.chars);
+    for stretch in &stretches {
+        let mut s = 0;
+        while s + print.chars <= stretch.len() {
+            window.clear();
+            window.extend(stretch[s..s + print.chars].iter().map(|(_, b)| *b));
+            if fnv(print.salt, &window) == print.hash {
+                let (first, last) = (stretch[s].0, stretch[s + print.chars - 1].0);
+                found.push((first, last + 1));
+                s += print.chars;
+            } else {
+                s += 1;
+            }
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (from, to) in &found {
+        out.push_str(&text[copied..*from]);
+        out.push_str(REDACTED);
+        copied = *to;
+    }
     out.push_str(&text[copied..]);
-    (out, found)
+    (out, found.len())
 }
 
 /// `text` with each occurrence of `needle` replaced by [`REDACTED`], an occurrence allowed a
@@ -387,6 +432,44 @@ mod tests {
         assert!(in_suite(&suite, &[]));
         set_forgotten(Vec::new());
         assert!(!in_suite(&suite, &[]));
+    }
+
+    // Tryout 121: a key typed with a space in it, in the Context section, went in a link, an
+    // export and a call to another host as it was, while the key written whole was taken out.
+    // Split anywhere, by a space, a line break (as typed and as JSON writes it) or a character
+    // that shows as nothing, it is found by the key held and by its fingerprint alike.
+    #[test]
+    fn a_split_key_is_found_by_the_key_and_by_its_fingerprint() {
+        let key = "sk-fakeKEY1234567890abcdef";
+        let print = KeyPrint::of(key, 0x1234_5678).unwrap();
+        for split in [
+            "sk-fakeKEY1234 567890abcdef",
+            "sk-fakeKEY1234567890abcde f",
+            "s k-fakeKEY1234567890abcdef",
+            "sk-fakeKEY1234\n567890abcdef",
+            "sk-fakeKEY1234\\n\\n567890abcdef",
+            "sk-fake\u{200b}KEY1234567890abcdef",
+            "sk-fakeKEY 1234 5678 90ab cdef",
+        ] {
+            let text = format!("{{\"context\":\"Use key {split} when needed. And {key}.\"}}");
+            let (out, n) = redact(&text, &[key]);
+            assert_eq!(n, 2, "held: {out}");
+            assert_eq!(
+                out,
+                format!("{{\"context\":\"Use key {REDACTED} when needed. And {REDACTED}.\"}}")
+            );
+            set_forgotten(vec![print]);
+            let (by_print, n) = redact(&text, &[]);
+            set_forgotten(Vec::new());
+            assert_eq!(n, 2, "by its print: {by_print}");
+            assert_eq!(by_print, out);
+        }
+        // A stretch broken by anything else is not the key; another key of that length is not.
+        set_forgotten(vec![print]);
+        for other in ["sk-fakeKEY1234,567890abcdef", "sk-fakeKEY1234567890abcdeg"] {
+            assert_eq!(redact(other, &[]).1, 0, "{other}");
+        }
+        set_forgotten(Vec::new());
     }
 
     // Session 56's note: a key written in the draft was said only after the calls had gone.

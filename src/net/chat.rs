@@ -124,7 +124,10 @@ pub async fn stream_chat(
                 ChatEvent::Text(t) => completion.text.push_str(t),
                 ChatEvent::Usage(u) => completion.usage = *u,
                 ChatEvent::Stop(s) => completion.stop = Some(s.clone()),
-                ChatEvent::Refusal(r) => completion.refusal.get_or_insert_default().push_str(r),
+                ChatEvent::Refusal(r) => crate::domain::provider::add_refusal(
+                    completion.refusal.get_or_insert_default(),
+                    r,
+                ),
                 ChatEvent::Error(_) => {}
             }
             on_progress(Progress::Event(ev));

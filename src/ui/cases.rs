@@ -184,8 +184,15 @@ pub fn CasesCard() -> impl IntoView {
             count = x.suite.cases.len();
         });
         editing.set(Some(id));
-        // The count from the draft itself: the list's ids follow it a moment later.
-        shown.update(|n| *n = (*n).max(count));
+        // The count from the draft itself: the list's ids follow it a moment later. Right
+        // after the rows shown, the list takes it in; further down (tryout 121: Add case in a
+        // list of 20,000 showed all 20,001, 221,000 elements, and the page froze for seconds
+        // at each change), it is drawn apart below the list, as an open case is (`beyond`).
+        shown.update(|n| {
+            if count == *n + 1 {
+                *n = count;
+            }
+        });
         // The new case opens at the bottom of the list: the focus goes to its input.
         super::browser::focus_when_drawn(format!("pw-case-{id}-input"));
     };
@@ -220,6 +227,17 @@ pub fn CasesCard() -> impl IntoView {
         deleted.set(gone.map(|g| vec![g]));
     });
     let n_picked = crate::state::reactive::memo(move |_| sel.0.with(SortedSet::len));
+    // The open case, when it is past the rows shown (added to a long list, or opened from
+    // Results' "Fix it"), and its place in the list (0-based): drawn below the list, said so,
+    // rather than every row before it.
+    let beyond = crate::state::reactive::memo(move |_| {
+        let open = editing.get()?;
+        let n = shown.get();
+        ids.with(|v| {
+            let at = v.iter().position(|i| *i == open)?;
+            (at >= n).then_some((open, at))
+        })
+    });
     // Tryout 120 (F3): a draft with thousands of cases had no way to take many out but one by
     // one. Every ticked case goes, shown or not (the button says how many), with one Undo.
     let delete_picked = move |_| {
@@ -333,9 +351,31 @@ pub fn CasesCard() -> impl IntoView {
             </ol>
             {crate::ui::erased::show(move || { ids.with(Vec::len) > shown.get() }, move || view! {
                 <button type="button" class="pw-button" on:click=move |_| shown.update(|n| *n += PAGE)>
-                    {crate::ui::erased::dynamic(move || (format!("Show more cases ({} not shown)", crate::domain::figures::grouped((ids.with(Vec::len) - shown.get()) as u64))).into_any())}
+                    {crate::ui::erased::dynamic(move || {
+                        let apart = usize::from(beyond.with(Option::is_some));
+                        (format!("Show more cases ({} not shown)", crate::domain::figures::grouped((ids.with(Vec::len).saturating_sub(shown.get() + apart)) as u64))).into_any()
+                    })}
                 </button>
             }.into_any())}
+            {crate::ui::erased::dynamic(move || (beyond.get().map(|(id, at)| {
+                view! {
+                    <p class="pw-hint pw-case-beyond" id="pw-case-beyond">{crate::ui::erased::dynamic(move || {
+                        let between = at.saturating_sub(shown.get());
+                        (if between == 0 {
+                            format!("Case #{id}, open, is number {} in the list:", crate::domain::figures::grouped((at + 1) as u64))
+                        } else {
+                            format!(
+                                "Case #{id}, open, is number {} in the list ({} before it not shown):",
+                                crate::domain::figures::grouped((at + 1) as u64),
+                                crate::domain::figures::count(between, "case", "cases")
+                            )
+                        }).into_any()
+                    })}</p>
+                    <ol class="pw-case-list" aria-label="The open case" tabindex="-1">
+                        <CaseRow id=id editing=editing on_delete=on_delete rendered=rendered global_reads=global_reads spec=spec/>
+                    </ol>
+                }
+            })).into_any())}
         </section>
     }
 }
@@ -1364,7 +1404,8 @@ fn ImportButton(
         imported.set(None);
         replaced.set(None);
     });
-    let add = move |imp: Imported| {
+    // `left`: the file's cases not imported ("Import the first 1,000" of a larger file).
+    let add = move |imp: Imported, left: usize| {
         // Its message shows whatever was exported while its review was open (the review).
         file_chosen.update(|n| *n += 1);
         import_at.set(file_chosen.get_untracked());
@@ -1447,8 +1488,17 @@ fn ImportButton(
             ""
         };
         message.set(Some(Ok(format!(
-            "Imported {}{checks}.{expected}{empty}{theirs}",
-            crate::domain::figures::count(n, "case", "cases")
+            "Imported {}{checks}.{left}{expected}{empty}{theirs}",
+            crate::domain::figures::count(n, "case", "cases"),
+            left = match left {
+                0 => String::new(),
+                k => format!(
+                    " The file's other {} (after its first {}) {} not imported.",
+                    crate::domain::figures::count(k, "case", "cases"),
+                    crate::domain::figures::grouped(n as u64),
+                    if k == 1 { "was" } else { "were" }
+                ),
+            }
         ))));
     };
     // Helper-63: checks a run would wait for came in with no word until the tags showed. Said
@@ -1589,7 +1639,7 @@ fn ImportButton(
                         && errors.is_empty()
                         && imp.cases.len() <= cases_io::LARGE_IMPORT =>
                 {
-                    add(imp)
+                    add(imp, 0)
                 }
                 Some((names, imp)) => {
                     message.set((!errors.is_empty()).then(|| Err(errors.join(" "))));
@@ -1649,12 +1699,26 @@ fn ImportButton(
             view! {
                 <div class="pw-notice pw-notice--warn pw-import-review" role="alert">
                     <p class="pw-notice__title">{format!("{name}: {}", title.join(", "))}</p>
-                    {large.then(|| view! {
-                        <p class="pw-hint" id="pw-import-large">{format!(
-                            "That is a large suite: a run of all of it is {} to the execution model (each run asks first when it could cost much), and a draft this large is slower to edit, save and share. Import them all, or only the first {}?",
-                            crate::domain::figures::count(good, "call", "calls"),
-                            crate::domain::figures::grouped(cases_io::LARGE_IMPORT as u64)
-                        )}</p>
+                    {large.then(|| {
+                        // With the draft's own cases (tryout 121: "a run of all of it is 1,001
+                        // calls" where Run all would be 2,001).
+                        let had = d.draft.with_untracked(|x| x.suite.cases.len());
+                        let run = if had == 0 {
+                            format!("a run of all of it is {}", crate::domain::figures::count(good, "call", "calls"))
+                        } else {
+                            format!(
+                                "with the draft's {} the draft would hold {}, and a run of all of them is {}",
+                                crate::domain::figures::count(had, "case", "cases"),
+                                crate::domain::figures::grouped((had + good) as u64),
+                                crate::domain::figures::count(had + good, "call", "calls")
+                            )
+                        };
+                        view! {
+                            <p class="pw-hint" id="pw-import-large">{format!(
+                                "That is a large suite: {run} to the execution model (each run asks first when it could cost much), and a draft this large is slower to edit, save and share. Import them all, or only the first {}?",
+                                crate::domain::figures::grouped(cases_io::LARGE_IMPORT as u64)
+                            )}</p>
+                        }
                     })}
                     {(total > 0).then(|| view! {
                         <p class="pw-hint">"Cases come in with the checks that can run here; what cannot is listed below."
@@ -1670,7 +1734,7 @@ fn ImportButton(
                         } else {
                             view! {
                                 <button type="button" class="pw-button pw-button--primary"
-                                    on:click=move |_| { if let Some((_, imp)) = pending.get_untracked() { add(imp); } pending.set(None); replaced.set(None); }>
+                                    on:click=move |_| { if let Some((_, imp)) = pending.get_untracked() { add(imp, 0); } pending.set(None); replaced.set(None); }>
                                     {if good == 0 {
                                         let g = imp.global.len();
                                         format!("Import the {} for every case", crate::domain::figures::count(g, "check", "checks"))
@@ -1682,7 +1746,7 @@ fn ImportButton(
                                 </button>
                                 {large.then(|| view! {
                                     <button type="button" class="pw-button"
-                                        on:click=move |_| { if let Some((_, mut imp)) = pending.get_untracked() { imp.keep_first(cases_io::LARGE_IMPORT); add(imp); } pending.set(None); replaced.set(None); }>
+                                        on:click=move |_| { if let Some((_, mut imp)) = pending.get_untracked() { let all = imp.cases.len(); imp.keep_first(cases_io::LARGE_IMPORT); let kept = imp.cases.len(); add(imp, all - kept); } pending.set(None); replaced.set(None); }>
                                         {format!("Import the first {}", crate::domain::figures::grouped(cases_io::LARGE_IMPORT as u64))}
                                     </button>
                                 })}

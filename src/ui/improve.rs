@@ -1168,8 +1168,16 @@ fn Progress(
                     (f, again)
                 })
                 .collect();
+            // A live loop's failures above its status (they say what it waits on); an ended
+            // loop's below its end (tryout 121).
+            let stopped = o.stop.filter(|_| o.phase == Phase::Finished);
+            let (above, below) = if stopped.is_some() {
+                (Vec::new(), failures)
+            } else {
+                (failures, Vec::new())
+            };
             view! {
-                <ProposalFailures failures=failures stalled=stalled retry_calls=retry_calls retry_cost=retry_cost.clone() stopped=o.stop.filter(|_| o.phase == Phase::Finished)/>
+                <ProposalFailures failures=above stalled=stalled retry_calls=retry_calls retry_cost=retry_cost.clone() stopped=None/>
                 <div class="pw-progress">
                     <progress class="pw-progress__bar" max=o.limit.calls.max(1).to_string() prop:value=o.spent.calls aria-label="Calls used of the budget"></progress>
                     <p class="pw-progress__text" role="status">{format!("{phase} {spent}")}</p>
@@ -1187,6 +1195,7 @@ fn Progress(
                         {(!live).then(|| view! { <button type="button" class="pw-button pw-button--ghost" on:click=move |_| h.clear()>"Clear the results"</button> })}
                     </div>
                 </div>
+                <ProposalFailures failures=below stalled=stalled retry_calls=retry_calls retry_cost=retry_cost.clone() stopped=stopped/>
             }
         })).into_any())}
     }
@@ -1230,7 +1239,11 @@ fn ProposalFailures(
                     } else if let Some(stop) = stopped {
                         // Helper 50: after a Cancel of a loop that waited on this round, it said
                         // "the loop did not wait for it"; the round was the loop's last.
-                        format!("{prefix}Round {}: {} gave nothing to try; the loop ended in this round ({})", f.round, which.to_lowercase(), stop.describe().trim_end_matches('.').to_lowercase())
+                        // Tryout 121: a finished loop's panel opened with "Attempt 2 failed for a
+                        // different reason: …", a headline of a failure under way: said as what
+                        // happened, below the loop's end.
+                        let tries = if f.attempt > 1 { format!(" in {} attempts", f.attempt) } else { String::new() };
+                        format!("Round {}: {} gave nothing to try{tries}; the loop ended in this round ({})", f.round, which.to_lowercase(), stop.describe().trim_end_matches('.').to_lowercase())
                     } else {
                         // Tryout 19 (11): "the round went on with the other candidates" after a Cancel with
                         // one candidate a round (there were none, and the round had stopped).

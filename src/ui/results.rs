@@ -516,8 +516,9 @@ pub fn replaced_rating_words(r: &crate::domain::eval::rating::Rating) -> String 
     )
 }
 
-/// The progress line's part about `n` answers longer than the output cap the run asked for
-/// (`Progress::over_cap`): the cost may be above the bound shown before the run; of them,
+/// The progress line's part about `n` answers counted past the output cap the run asked for
+/// (`Progress::over_cap`): reported so by the provider (said as its report, which may not be
+/// what it wrote), or written past it; the cost may be above the bound shown before the run; of them,
 /// `bounded` were read no further past the cap, and their tokens are counted at the most they
 /// can be (`Progress::over_cap_bounded`), which the line says, since the figures before it read
 /// "about".
@@ -529,13 +530,27 @@ pub fn over_cap_line(n: usize, bounded: usize) -> String {
         k if k == n => "; their tokens are counted at the most they can be (each prompt's bound, and a token for each byte that arrived), not estimated".to_owned(),
         k => format!("; the tokens of the {k} read no further are counted at the most they can be (each prompt's bound, and a token for each byte that arrived), not estimated"),
     };
+    let cap = grouped(u64::from(MAX_OUTPUT_TOKENS));
+    let bytes = grouped(
+        crate::domain::provider::runaway_bytes(MAX_OUTPUT_TOKENS).unwrap_or_default() as u64,
+    );
+    // Only counts past the cap, no text read past it (tryout 121: a 180-byte answer reported
+    // as 500,031 output tokens read "the provider sent more than the … cap"): what the
+    // provider reported, which may not be what it wrote.
+    if bounded == 0 {
+        return format!(
+            "the provider reported more output tokens than the {cap}-token output cap for {} (it did not keep to it, or its count is wrong: the answer shown may be shorter; it bills what it reports), so the cost may be above the bound shown before the run",
+            count(n, "case", "cases"),
+        );
+    }
+    let verb = if bounded == n {
+        "wrote past"
+    } else {
+        "went past"
+    };
     format!(
-        "the provider sent more than the {}-token output cap for {} (it did not keep to it; the page reads no answer past {} bytes), so the cost may be above the bound shown before the run{counted}",
-        grouped(u64::from(MAX_OUTPUT_TOKENS)),
+        "the provider {verb} the {cap}-token output cap for {} (it did not keep to it; the page reads no answer past {bytes} bytes), so the cost may be above the bound shown before the run{counted}",
         count(n, "case", "cases"),
-        grouped(
-            crate::domain::provider::runaway_bytes(MAX_OUTPUT_TOKENS).unwrap_or_default() as u64
-        )
     )
 }
 

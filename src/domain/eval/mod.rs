@@ -2473,6 +2473,13 @@ pub struct CaseScore {
     /// the page's words (the first such check's error). `score` then leaves the judge out, the
     /// case does not pass, and [`aggregate`] leaves the case out of the mean.
     pub judge_failed: Option<String>,
+    /// With `judge_failed`: the case fails whatever the failed judge checks would say (another
+    /// check failed it, or its rating, or its cut-off answer; with a pass mark, its score with
+    /// those checks at full marks stays under it), and this is that best score, 0..=1 (tryout
+    /// 120: "Score 86 over 4 of 5 cases" where the case left out held it to 76 at most; tryout
+    /// 121: "No score yet", no pass count, for a case that had failed a text check). `None`
+    /// otherwise.
+    pub fails_anyway: Option<f64>,
     /// Some judge check was graded (its verdict is in `score`): with `judge_failed`, the score
     /// leaves out only the judge checks that failed (tryout 96: "Score 78 without the judge"
     /// held two judge verdicts).
@@ -2524,13 +2531,20 @@ impl CaseScore {
     /// checks it could not grade" when other judge checks were graded); "No score (the
     /// judge's reply has no score from 1 to 10)" when nothing else was; empty while there is no
     /// score; "Score 100 without the judge (not judged yet)" while a judge verdict is pending
-    /// (tryout 89: a big "100" beside the "not judged" tag, over the other checks alone). (The
+    /// (tryout 89: a big "100" beside the "not judged" tag, over the other checks alone), or
+    /// "Score 93 without the judge checks not judged yet" when another was graded. (The
     /// judge's errors all begin "The judge…", so they read as the reason.)
     pub fn label(&self) -> String {
         let pct = self.score.map(|x| self.figure(x));
         if self.pending && self.judge_failed.is_none() && !self.failed_cut_off {
+            // Tryout 121: "Score 93 without the judge" held a judge check already graded.
+            let which = if self.judge_scored {
+                "without the judge checks not judged yet"
+            } else {
+                "without the judge (not judged yet)"
+            };
             return pct
-                .map(|p| format!("Score {p} without the judge (not judged yet)"))
+                .map(|p| format!("Score {p} {which}"))
                 .unwrap_or_default();
         }
         match (&self.judge_failed, pct) {
@@ -2756,6 +2770,39 @@ pub fn score_case(
     let rough_judge = observed.rough_judge
         && judge_scored
         && (pass || (only_judge_failed && rated_down.is_none() && !failed_cut_off));
+    // The best this case could score were every failed judge check at full marks, and whether
+    // it fails even so.
+    let fails_anyway = judge_failed.as_ref().and_then(|_| {
+        let failed_weight: f64 = verdicts
+            .iter()
+            .zip(suite.assertions_for(case))
+            .filter(|(v, _)| matches!(v, Verdict::JudgeError { .. }))
+            .map(|(_, a)| a.weight)
+            .sum();
+        let (sum, total) = scores
+            .iter()
+            .fold((0.0, 0.0), |(s, t), (x, w)| (s + x * w, t + w));
+        let best = if failed_cut_off {
+            0.0
+        } else if total + failed_weight > 0.0 {
+            (sum + failed_weight) / (total + failed_weight)
+        } else {
+            0.0
+        };
+        let other_failed = verdicts
+            .iter()
+            .zip(suite.assertions_for(case))
+            .any(|(v, a)| {
+                a.judge_rubric().is_none() && matches!(v, Verdict::Done { pass: false, .. })
+            });
+        let fails = failed_cut_off
+            || (refused && scores.is_empty())
+            || match case.threshold {
+                Some(t) => best + 1e-9 < t,
+                None => rated_down.is_some() || other_failed,
+            };
+        (fails && !pending).then_some(best)
+    });
     CaseScore {
         pass,
         pending,
@@ -2764,6 +2811,7 @@ pub fn score_case(
         cut_off,
         failed_cut_off,
         judge_failed,
+        fails_anyway,
         judge_scored,
         rough_judge,
         refused,
@@ -2798,6 +2846,13 @@ pub struct Aggregate {
     /// Scored cases whose pass or fail rests on the built-in tiny judge
     /// ([`CaseScore::rough_judge`]): said on the line as a rough guess.
     pub rough_judged: usize,
+    /// Of `judge_failed`, the cases that fail whatever their judge would say
+    /// ([`CaseScore::fails_anyway`]).
+    pub failed_anyway: usize,
+    /// With `failed_anyway` cases: the most the mean (0..=100) could be over the scored cases
+    /// and them, each at its best score; the line says it beside the mean, which leaves them
+    /// out (tryout 120: 86 over 4 of 5 cases, at most 76 with the fifth).
+    pub at_most: Option<f64>,
 }
 
 impl Aggregate {
@@ -2868,18 +2923,45 @@ impl Aggregate {
                 figures::count(self.rough_judged, "case decided", "cases decided")
             ));
         }
+        // Cases left out for their judge that fail whatever it says: the most the mean could be
+        // with them (tryout 120), and a pass count even with no score (tryout 121).
+        let anyway = match (self.failed_anyway, self.at_most) {
+            (n @ 1.., Some(best)) => format!(
+                " (at most {} with the {} left out that {} whatever {} judge says)",
+                figures::points(best),
+                if n == 1 {
+                    "case".to_owned()
+                } else {
+                    format!("{n} cases")
+                },
+                if n == 1 { "fails" } else { "fail" },
+                if n == 1 { "its" } else { "their" }
+            ),
+            _ => String::new(),
+        };
         match self.mean {
             // Tryout 62: "Score 100 / 100" read as the run's when 2 of 3 cases were left out of
             // it (their judge failed): a mean over fewer cases than finished says over how many.
             Some(m) if self.scored < total => format!(
-                "Score {} / 100 over {} of {total} cases · {}",
+                "Score {} / 100 over {} of {total} cases{anyway} · {}",
                 figures::points(m),
                 self.scored,
                 parts.join(" · ")
             ),
             Some(m) => format!("Score {} / 100 · {}", figures::points(m), parts.join(" · ")),
             // Tryout 82: "0 of 1 case passed every check" for a case whose only judge check
-            // failed to answer read as a failed case: with no score at all, no pass count.
+            // failed to answer read as a failed case: with no score at all, no pass count,
+            // unless a case failed whatever its judge says (tryout 121).
+            None if self.failed_anyway > 0 => format!(
+                "No score yet: {} · {} whatever {} judge says",
+                parts.join(" · "),
+                figures::count(self.failed_anyway, "case fails", "cases fail"),
+                if self.failed_anyway == 1 {
+                    "its"
+                } else {
+                    "their"
+                }
+            ),
             None if parts.len() > 1 => format!("No score yet: {}", parts[1..].join(" · ")),
             None => "No score yet".to_owned(),
         }
@@ -2902,10 +2984,15 @@ pub enum Passed {
 /// measures. (A case failed for being cut off keeps its 0: the judge does not decide it.)
 pub fn aggregate<'a>(scores: impl IntoIterator<Item = &'a CaseScore>) -> Aggregate {
     let mut sum = 0.0;
+    let mut best_sum = 0.0;
     let mut agg = Aggregate::default();
     for s in scores {
         if s.judge_failed.is_some() && !s.failed_cut_off {
             agg.judge_failed += 1;
+            if let Some(best) = s.fails_anyway {
+                agg.failed_anyway += 1;
+                best_sum += best;
+            }
             continue;
         }
         if s.pending && !s.failed_cut_off {
@@ -2928,6 +3015,8 @@ pub fn aggregate<'a>(scores: impl IntoIterator<Item = &'a CaseScore>) -> Aggrega
         }
     }
     agg.mean = (agg.scored > 0).then(|| 100.0 * sum / agg.scored as f64);
+    agg.at_most = (agg.failed_anyway > 0)
+        .then(|| 100.0 * (sum + best_sum) / (agg.scored + agg.failed_anyway) as f64);
     agg
 }
 

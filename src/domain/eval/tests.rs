@@ -753,6 +753,132 @@ fn judge_verdicts_merge_into_scores() {
     );
 }
 
+// Tryouts 120-121: a case whose judge failed was left out of the mean and of the pass count
+// even when another check had failed it: "Score 86 / 100 over 4 of 5 cases" where it held the
+// run to 76 at most, and "No score yet" for one case that could not pass. It fails whatever
+// its judge says, and the line says so, with the most the mean could be.
+#[test]
+fn a_case_failed_by_another_check_fails_whatever_its_judge_says() {
+    let mut suite = Suite::default();
+    let id = suite.add(TestCase {
+        input: "notes".into(),
+        assertions: vec![a(Check::ContainsAll(v(&["Alice"])))],
+        ..Default::default()
+    });
+    suite.global.push(a(Check::Judge {
+        rubric: "Names an owner per item".into(),
+        threshold: 7,
+    }));
+    let case = suite.case(id).unwrap().clone();
+    let mut j = SortedMap::new();
+    j.insert(
+        "Names an owner per item".into(),
+        Judgement::Unreadable {
+            raw: "hmm".into(),
+            error: "no score".into(),
+        },
+    );
+    let failing = score_case(&suite, &case, "Bob: send notes", Observed::none(), None, &j);
+    assert!(failing.judge_failed.is_some() && !failing.pass);
+    // Its contains check scores 0; the judge at full marks would make it 0.5.
+    assert_eq!(failing.fails_anyway, Some(0.5));
+    let open = score_case(
+        &suite,
+        &case,
+        "Alice: send notes",
+        Observed::none(),
+        None,
+        &j,
+    );
+    assert_eq!(open.fails_anyway, None, "its judge decides it");
+    // With a pass mark, only when its best score stays under it.
+    let mut marked = case.clone();
+    marked.threshold = Some(0.6);
+    let s = score_case(
+        &suite,
+        &marked,
+        "Bob: send notes",
+        Observed::none(),
+        None,
+        &j,
+    );
+    assert_eq!(s.fails_anyway, Some(0.5));
+    marked.threshold = Some(0.5);
+    let s = score_case(
+        &suite,
+        &marked,
+        "Bob: send notes",
+        Observed::none(),
+        None,
+        &j,
+    );
+    assert_eq!(s.fails_anyway, None, "it could pass at 0.5");
+
+    // Alone: no score, but a pass count and why.
+    let agg = aggregate(&[failing.clone()]);
+    assert_eq!((agg.mean, agg.failed_anyway), (None, 1));
+    assert_eq!(
+        agg.line(),
+        "No score yet: 0 of 1 case passed every check · 1 case fails whatever its judge says"
+    );
+    // Beside scored cases: the mean leaves it out and says the most it could be with it.
+    let full = score_case(
+        &Suite {
+            cases: vec![],
+            global: vec![],
+            ..suite.clone()
+        },
+        &TestCase {
+            assertions: vec![a(Check::ContainsAll(v(&["Alice"])))],
+            ..case.clone()
+        },
+        "Alice",
+        Observed::none(),
+        None,
+        &SortedMap::new(),
+    );
+    assert_eq!((full.score, full.pass), (Some(1.0), true));
+    let agg = aggregate(&[full.clone(), full.clone(), full, failing, open]);
+    assert_eq!(
+        agg.line(),
+        "Score 100 / 100 over 3 of 5 cases (at most 88 with the case left out that fails whatever its judge says) · 3 of 5 cases passed every check"
+    );
+}
+
+// Tryout 121: after a reload mid-run, a case with two judge checks, one graded, read "Score
+// 93 without the judge (not judged yet)" while its 93 held the graded one.
+#[test]
+fn a_score_with_one_of_two_judges_graded_says_which_it_leaves_out() {
+    let mut suite = Suite::default();
+    let id = suite.add(TestCase {
+        input: "notes".into(),
+        assertions: vec![a(Check::ContainsAll(v(&["Alice"])))],
+        ..Default::default()
+    });
+    for rubric in ["Names an owner per item", "Is short"] {
+        suite.global.push(a(Check::Judge {
+            rubric: rubric.into(),
+            threshold: 7,
+        }));
+    }
+    let case = suite.case(id).unwrap().clone();
+    let mut j = SortedMap::new();
+    let s = score_case(&suite, &case, "Alice", Observed::none(), None, &j);
+    assert_eq!(s.label(), "Score 100 without the judge (not judged yet)");
+    j.insert(
+        "Names an owner per item".into(),
+        Judgement::Scored {
+            score: 8,
+            reasoning: "Alice owns it.".into(),
+        },
+    );
+    let s = score_case(&suite, &case, "Alice", Observed::none(), None, &j);
+    assert_eq!(
+        s.label(),
+        "Score 90 without the judge checks not judged yet"
+    );
+}
+
 #[test]
 fn aggregate_and_compare() {
     let cs = |score: Option<f64>, pass| CaseScore {
@@ -763,6 +889,7 @@ fn aggregate_and_compare() {
         cut_off: false,
         failed_cut_off: false,
         judge_failed: None,
+        fails_anyway: None,
         judge_scored: false,
         rough_judge: false,
         refused: false,

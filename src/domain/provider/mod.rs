@@ -21,8 +21,8 @@ pub use error::{
     offline_error, parse_retry_after, provider_message, shown_address, without_advice,
 };
 pub use stream::{
-    ChatEvent, Completion, Failure, RUNAWAY_BYTES_PER_TOKEN, StopReason, StreamDecoder, Usage,
-    cut_usage, runaway_bytes,
+    CONTENT_FILTERED, ChatEvent, Completion, Failure, RUNAWAY_BYTES_PER_TOKEN, StopReason,
+    StreamDecoder, Usage, add_refusal, cut_usage, runaway_bytes,
 };
 
 use crate::domain::http::host_of;

@@ -65,6 +65,26 @@ pub fn cut_usage(req: &super::ChatRequest, text: &str) -> Usage {
     }
 }
 
+/// The refusal of an OpenAI-format reply that ended with `finish_reason: "content_filter"`.
+pub const CONTENT_FILTERED: &str = "the provider's content filter stopped the reply";
+
+/// Adds the text of a [`ChatEvent::Refusal`] to a reply's refusal so far (`acc`): the model's
+/// own words, streamed in pieces (OpenAI's `delta.refusal`), join as they come; the filter's
+/// note ([`CONTENT_FILTERED`]) after them is a sentence of its own (tryout 121: "I can't assist
+/// with that.the provider's content filter stopped the reply").
+pub fn add_refusal(acc: &mut String, piece: &str) {
+    if piece == CONTENT_FILTERED && !acc.trim().is_empty() {
+        let kept = acc.trim_end().len();
+        acc.truncate(kept);
+        if !acc.ends_with(['.', '!', '?', '\u{3002}']) {
+            acc.push('.');
+        }
+        acc.push_str(" The provider's content filter stopped the reply.");
+    } else {
+        acc.push_str(piece);
+    }
+}
+
 /// A failed call, with the text that had arrived before it failed (never thrown away).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
@@ -250,9 +270,7 @@ impl StreamDecoder {
                     return;
                 }
                 if reason == "content_filter" {
-                    out.push(ChatEvent::Refusal(
-                        "the provider's content filter stopped the reply".into(),
-                    ));
+                    out.push(ChatEvent::Refusal(CONTENT_FILTERED.into()));
                 }
                 out.push(ChatEvent::Stop(match reason {
                     "stop" => StopReason::End,

@@ -619,6 +619,25 @@ mod streams {
             filtered.iter().any(|e| matches!(e, ChatEvent::Refusal(_))),
             "{filtered:?}"
         );
+        // Tryout 121: the model's own refusal, streamed, then the filter's stop, read "…assist
+        // with that.the provider's content filter stopped the reply". Each in its sentence.
+        let both = decode(
+            ProviderKind::OpenAi,
+            &[b"data: {\"choices\":[{\"delta\":{\"refusal\":\"I can't assist \"}}]}\n\ndata: {\"choices\":[{\"delta\":{\"refusal\":\"with that\"}}]}\n\ndata: {\"choices\":[{\"delta\":{},\"finish_reason\":\"content_filter\"}]}\n\ndata: [DONE]\n\n"],
+        );
+        let mut said = String::new();
+        for e in &both {
+            if let ChatEvent::Refusal(r) = e {
+                crate::domain::provider::add_refusal(&mut said, r);
+            }
+        }
+        assert_eq!(
+            said,
+            "I can't assist with that. The provider's content filter stopped the reply."
+        );
+        let mut alone = String::new();
+        crate::domain::provider::add_refusal(&mut alone, crate::domain::provider::CONTENT_FILTERED);
+        assert_eq!(alone, "the provider's content filter stopped the reply");
     }
 
     #[test]

@@ -50,6 +50,10 @@ pub enum Fault {
     /// Anthropic `stop_reason: "refusal"` with `stop_details.explanation`, Gemini
     /// `finishReason: "SAFETY"` with its `finishMessage`.
     Refusal { explanation: String },
+    /// [`Fault::Refusal`], ended as a safety filter ends it in the OpenAI format:
+    /// `finish_reason: "content_filter"` after the refusal's pieces (the other formats as
+    /// [`Fault::Refusal`]).
+    FilteredRefusal { explanation: String },
     /// Sends the reply's text, then stops as at the output token limit (`length`, `max_tokens`,
     /// `MAX_TOKENS`).
     MaxTokens,
@@ -795,7 +799,10 @@ async fn stream_reply(
     };
     let output_tokens = billed_output.unwrap_or(chunks.len() as u32);
     // A refusal sends no reply text.
-    let chunks = if matches!(fault, Some(Fault::Refusal { .. })) {
+    let chunks = if matches!(
+        fault,
+        Some(Fault::Refusal { .. } | Fault::FilteredRefusal { .. })
+    ) {
         Vec::new()
     } else {
         chunks
@@ -862,7 +869,12 @@ async fn stream_reply(
             return;
         }
         Some(Fault::Truncate { .. }) => return,
-        Some(Fault::Refusal { explanation }) => {
+        Some(Fault::Refusal { ref explanation } | Fault::FilteredRefusal { ref explanation }) => {
+            let finish = if matches!(fault, Some(Fault::FilteredRefusal { .. })) {
+                "content_filter"
+            } else {
+                "stop"
+            };
             let frames = match wire {
                 Wire::OpenAi => {
                     // In pieces, with `content: null`, as OpenAI streams a refusal.
@@ -878,7 +890,7 @@ async fn stream_reply(
                             )
                         })
                         .collect();
-                    f += &openai_frame(&model, json!({}), json!("stop"), None);
+                    f += &openai_frame(&model, json!({}), json!(finish), None);
                     f + "data: [DONE]\n\n"
                 }
                 Wire::Anthropic => {

@@ -249,6 +249,40 @@ async fn a_judges_reasoning_stitched_from_the_answer_is_no_verdict() -> anyhow::
     Ok(())
 }
 
+/// Tryouts 120-121: a case whose judge failed was left out of the mean and of the pass count
+/// even when another of its checks had failed it: "Score 86 / 100 over 4 of 5 cases" where it
+/// held the run to 76 at most, and "No score yet" alone. The line says it fails whatever its
+/// judge says, and the most the mean could be with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_failed_by_another_check_is_said_to_fail_whatever_its_judge_says()
+-> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    // Case 1's judge reply has no score; case 2's is 8/10.
+    fake.reply_when("file the report", "I think it is decent, mostly.");
+    fake.reply_when(JUDGE_MARK, r#"{"reasoning":"Names the owner.","score":8}"#);
+    fake.reply_when("ALPHA", "- **Kim**: file the report");
+    fake.reply_when("BRAVO", "- **Ana**: book the room");
+    add_case(&b, 1, "ALPHA: Kim is on it.", Some("Zed")).await?;
+    add_case(&b, 2, "BRAVO: Ana books the room.", Some("Ana")).await?;
+    CasesPage::new(&b)
+        .add_rubric(1, "Every action item names its owner.")
+        .await?;
+    b.button("Run all 2 cases").await?.click().await?;
+    wait_badge(&b, 1, "judge error").await?;
+    wait_badge(&b, 2, "pass").await?;
+    // Case 2: (1 + 0.8) / 2; case 1 at best (0 + 1) / 2: at most 70 over both.
+    b.wait_for_text("Score 90 / 100 over 1 of 2 cases (at most 70 with the case left out that fails whatever its judge says) · 1 of 2 cases passed every check")
+        .await?;
+    b.click_button("Delete case #2").await?;
+    b.wait_for_text(
+        "No score yet: 0 of 1 case passed every check · 1 case fails whatever its judge says",
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}
+
 /// Tryout 118: a score by the built-in tiny model's judge read as a plain green "pass" on the
 /// row's badge, a plain figure on the score line and a plain "Reflection helped" (only the check's
 /// reason said it was a rough guess). The fake provider plays the built-in model (its kind, at the
@@ -2470,18 +2504,22 @@ async fn refusals_are_said_everywhere_and_a_promptfoo_yaml_comes_in_whole() -> a
         },
         5,
     );
+    // Tryout 121: its filter's stop after its words read "…with that.the provider's content
+    // filter stopped the reply".
     fake.fault_when(
         "ALPHA",
-        Fault::Refusal {
-            explanation: "I can't help with that.".into(),
+        Fault::FilteredRefusal {
+            explanation: "I can't help with that".into(),
         },
         5,
     );
     fake.reply_when("BRAVO", "- **Ana**: book the room");
     b.button("Run all 2 cases").await?.click().await?;
     wait_badge(&b, 1, "refused").await?;
-    b.wait_for_text("The model refused: I can't help with that.")
-        .await?;
+    b.wait_for_text(
+        "The model refused: I can't help with that. The provider's content filter stopped the reply.",
+    )
+    .await?;
     // Bug: the refused row still had the answer heading, with nothing under it.
     let heading = b
         .eval("return !!document.querySelector('.pw-result[data-case=\"1\"] .pw-output__label')")
@@ -2584,7 +2622,7 @@ async fn a_cut_off_answer_is_marked_and_fails_unless_the_switch_is_off() -> anyh
     fake.reply_next_when("ALPHA", &long, 1);
     b.button("Run the case").await?.click().await?;
     b.wait_for_text(
-        "the provider sent more than the 1,500-token output cap for 1 case (it did not keep to it; the page reads no answer past 12,000 bytes), so the cost may be above the bound shown before the run",
+        "the provider reported more output tokens than the 1,500-token output cap for 1 case (it did not keep to it, or its count is wrong: the answer shown may be shorter; it bills what it reports), so the cost may be above the bound shown before the run",
     )
     .await?;
     // Tryout 111: one that writes on and on (43,000 tokens against the cap of 1,500) was read
@@ -2601,7 +2639,7 @@ async fn a_cut_off_answer_is_marked_and_fails_unless_the_switch_is_off() -> anyh
     .await?;
     wait_badge(&b, 1, "pass").await?;
     b.wait_for_text(
-        "for 1 case (it did not keep to it; the page reads no answer past 12,000 bytes)",
+        "the provider wrote past the 1,500-token output cap for 1 case (it did not keep to it; the page reads no answer past 12,000 bytes)",
     )
     .await?;
     // Tryout 119: its "about 866 tokens in" was its prompt's bound, not an estimate: said so.
@@ -3826,12 +3864,24 @@ async fn a_large_import_asks_first_and_ticked_cases_go_at_once_with_one_undo() -
     );
     import_file(&b, &many_cases(1_500, "large")?).await?;
     b.click_button("Import the first 1,000").await?;
-    b.wait_for_text("Imported 1,000 cases.").await?;
+    b.wait_for_text("Imported 1,000 cases. The file's other 500 cases (after its first 1,000) were not imported.")
+        .await?;
     b.wait_for_text("1,000 cases").await?;
     // A file of 1,000 or fewer comes in at once, as before.
     import_file(&b, &many_cases(3, "small")?).await?;
     b.wait_for_text("Imported 3 cases.").await?;
     b.wait_for_text("1,003 cases").await?;
+    // The question counts the draft's cases too (tryout 121: "1,001 calls" where Run all would
+    // send 2,001).
+    import_file(&b, &many_cases(1_500, "large")?).await?;
+    b.wait_for_text("with the draft's 1,003 cases the draft would hold 2,503, and a run of all of them is 2,503 calls")
+        .await?;
+    b.click_button("Cancel import").await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('1,500 cases to import')",
+        "the review closed",
+    )
+    .await?;
     // Tick all, shown or not; untick the first; delete the rest.
     b.click_button("Tick all 1,003 cases").await?;
     b.wait_for_text("Run selected (1,003)").await?;
@@ -3856,6 +3906,35 @@ async fn a_large_import_asks_first_and_ticked_cases_go_at_once_with_one_undo() -
     }
     // Undo restored the cases, not their ticks.
     b.wait_for_text("Run selected (0)").await?;
+    // Tryout 121: Add case in a long list drew every row before it (20,001 rows, and the page
+    // froze). The new case opens below the rows shown, said so, its input focused.
+    b.click_button("Add case").await?;
+    b.wait_for_text("1,004 cases").await?;
+    b.wait_until(
+        "return document.activeElement?.id === 'pw-case-1004-input'",
+        "the new case's input focused",
+    )
+    .await?;
+    b.wait_for_text(
+        "Case #1004, open, is number 1,004 in the list (903 cases before it not shown):",
+    )
+    .await?;
+    b.wait_for_text("Show more cases (903 not shown)").await?;
+    assert_eq!(
+        b.eval("return document.querySelectorAll('.pw-case').length")
+            .await?,
+        json!(101),
+        "the first page and the new case, not every row"
+    );
+    b.field("Input of case #1004")
+        .await?
+        .type_text("Typed into the new case.")
+        .await?;
+    b.wait_until(
+        "return document.getElementById('pw-case-1004-input').value === 'Typed into the new case.'",
+        "what was typed, kept",
+    )
+    .await?;
     b.close().await?;
     Ok(())
 }

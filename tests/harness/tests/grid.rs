@@ -1079,7 +1079,7 @@ async fn a_links_comparison_results_are_named_by_their_key_and_priced_here() -> 
         .eval("return document.querySelector('.pw-progress__text').textContent")
         .await?;
     assert!(
-        !line.as_str().unwrap_or_default().contains("more than the"),
+        !line.as_str().unwrap_or_default().contains("output cap"),
         "{line}"
     );
     b.wait_for_text("Compare models").await?.click().await?;

@@ -1721,10 +1721,8 @@ async fn a_round_with_nothing_to_try_says_why_and_retry_asks_again() -> anyhow::
     up["style"] = json!("add-constraint");
     up["rationale"] = json!("Name every owner explicitly.");
     fake.reply_next_when(explore, &json!({"candidates": [up]}).to_string(), 1);
-    let mut same = spec("You are a careful analyst, refined.", CONTEXT);
-    same["style"] = json!("refine");
-    same["rationale"] = json!("Small wording fixes.");
-    fake.reply_next_when(refine, &json!({"candidates": [same]}).to_string(), 1);
+    // The refinement fails a third time: the round goes on with the new candidate.
+    fake.reply_next_when(refine, plain, 1);
     // Helper-58: while the calls Retry sent ran, the last failure still read "…; the loop did
     // not wait for it" in red. It says the call is being asked again.
     fake.set_timing(3000, 15, 6);
@@ -1740,6 +1738,15 @@ async fn a_round_with_nothing_to_try_says_why_and_retry_asks_again() -> anyhow::
     wait_text_long(&b, "Finished all rounds.", 60).await?;
     let text = improve_text(&b).await?;
     assert!(!text.contains("gave no candidate to try"), "{text}");
+    // Tryout 121: the ended loop's panel opened with "Attempt 2 failed for a different reason:
+    // …" above "Finished all rounds". What happened is said below the loop's end, as past.
+    let ended = "Round 1: the refinement of the best prompt gave nothing to try in 3 attempts; the loop ended in this round (finished all rounds)";
+    let (end, failure) = (text.find("Finished all rounds."), text.find(ended));
+    assert!(
+        end.is_some() && failure.is_some() && end < failure,
+        "{text}"
+    );
+    assert!(!text.contains("failed for a different reason"), "{text}");
     b.wait_for_text("Name every owner explicitly.").await?;
     // A candidate's answers show their scores and checks, as Results does (helper-60: a loss
     // could not be explained without reading the diff).
