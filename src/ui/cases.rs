@@ -329,7 +329,7 @@ pub fn CasesCard() -> impl IntoView {
                     <button type="button" class="pw-button pw-button--small pw-button--ghost pw-button--danger" id="pw-cases-delete-picked"
                         disabled=move || n_picked.get() == 0
                         on:click=delete_picked>{crate::ui::erased::dynamic(move || (match n_picked.get() {
-                            0 => "Delete ticked cases".to_owned(),
+                            0 => "Delete the ticked cases".to_owned(),
                             1 => "Delete the ticked case".to_owned(),
                             n => format!("Delete the {} ticked cases", crate::domain::figures::grouped(n as u64)),
                         }).into_any())}</button>

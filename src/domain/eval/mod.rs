@@ -2789,12 +2789,10 @@ pub fn score_case(
         } else {
             0.0
         };
+        // Any check that gave a failing verdict, a graded judge check among them.
         let other_failed = verdicts
             .iter()
-            .zip(suite.assertions_for(case))
-            .any(|(v, a)| {
-                a.judge_rubric().is_none() && matches!(v, Verdict::Done { pass: false, .. })
-            });
+            .any(|v| matches!(v, Verdict::Done { pass: false, .. }));
         let fails = failed_cut_off
             || (refused && scores.is_empty())
             || match case.threshold {

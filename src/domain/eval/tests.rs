@@ -813,6 +813,26 @@ fn a_case_failed_by_another_check_fails_whatever_its_judge_says() {
         &j,
     );
     assert_eq!(s.fails_anyway, None, "it could pass at 0.5");
+    // A judge check graded and failed decides it as well as any other check.
+    let mut two = suite.clone();
+    two.global.push(a(Check::Judge {
+        rubric: "Is short".into(),
+        threshold: 7,
+    }));
+    let mut k = j.clone();
+    k.insert(
+        "Is short".into(),
+        Judgement::Scored {
+            score: 3,
+            reasoning: "It rambles on.".into(),
+        },
+    );
+    let s = score_case(&two, &case, "Alice: send notes", Observed::none(), None, &k);
+    assert!(s.judge_failed.is_some());
+    let best = s
+        .fails_anyway
+        .expect("it fails whatever its other judge says");
+    assert!((best - 2.3 / 3.0).abs() < 1e-9, "{best}");
 
     // Alone: no score, but a pass count and why.
     let agg = aggregate(&[failing.clone()]);

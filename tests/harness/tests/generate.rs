@@ -123,6 +123,33 @@ async fn a_click_on_generate_right_after_typing_the_variables_is_not_lost() -> a
     Ok(())
 }
 
+// Tryout 121: a draft's steps 5 and 6 hid behind the Steps box's own scroll bar (four rows).
+// A section's box grows with its text, to half a screen, and no wider than its column.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sections_box_shows_its_whole_text() -> anyhow::Result<()> {
+    let (_fake, _site, b) = pw_harness::with_fake(1280, 1000).await?;
+    let steps: Vec<String> = (1..=7)
+        .map(|i| format!("Step number {i}: read the notes again and check every owner."))
+        .collect();
+    let reply = json!({
+        "analysis": "", "persona": "You are a meticulous meeting analyst.",
+        "context": "Meeting notes arrive as the user's message.",
+        "steps": steps, "format": "A Markdown list.", "json_schema": "",
+        "examples": [{"input": "Bob will send the deck.", "output": "- **Bob**: send the deck"}]
+    })
+    .to_string();
+    PromptPage::new(&b)
+        .paste_reply("a bot that pulls action items out of meeting notes", &reply)
+        .await?;
+    b.wait_until(
+        "const t = document.getElementById('pw-section-steps'); return t.value.includes('Step number 7') && t.scrollHeight <= t.clientHeight + 1 && t.clientHeight > 150",
+        "the Steps box to show its seven steps without a scroll bar of its own",
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idea_to_prompt_with_the_fake_provider() -> anyhow::Result<()> {
     let (fake, _site, browser) = meta_on_fake().await?;
