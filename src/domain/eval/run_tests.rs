@@ -495,6 +495,7 @@ fn a_case_whose_judge_failed_says_its_score_leaves_the_judge_out() {
     // Tryout 89: before the judge's verdict, the other checks' score is not the case's.
     let pending = CaseScore {
         pending: true,
+        judge_scored: false,
         ..scores[&fine].clone()
     };
     assert_eq!(
