@@ -532,8 +532,9 @@ fn json_prompts_propose_json_checks_once() {
     );
 }
 
-#[test]
-fn judge_verdicts_merge_into_scores() {
+/// A suite of one case that must contain "Alice", with a judge check for every case ("Names an
+/// owner per item", pass at 7), and that case.
+fn alice_and_a_rubric() -> (Suite, TestCase) {
     let mut suite = Suite::default();
     let id = suite.add(TestCase {
         input: "notes".into(),
@@ -545,6 +546,12 @@ fn judge_verdicts_merge_into_scores() {
         threshold: 7,
     }));
     let case = suite.case(id).unwrap().clone();
+    (suite, case)
+}
+
+#[test]
+fn judge_verdicts_merge_into_scores() {
+    let (suite, case) = alice_and_a_rubric();
     let mut j = SortedMap::new();
     let s = score_case(
         &suite,
@@ -759,17 +766,7 @@ fn judge_verdicts_merge_into_scores() {
 // its judge says, and the line says so, with the most the mean could be.
 #[test]
 fn a_case_failed_by_another_check_fails_whatever_its_judge_says() {
-    let mut suite = Suite::default();
-    let id = suite.add(TestCase {
-        input: "notes".into(),
-        assertions: vec![a(Check::ContainsAll(v(&["Alice"])))],
-        ..Default::default()
-    });
-    suite.global.push(a(Check::Judge {
-        rubric: "Names an owner per item".into(),
-        threshold: 7,
-    }));
-    let case = suite.case(id).unwrap().clone();
+    let (suite, case) = alice_and_a_rubric();
     let mut j = SortedMap::new();
     j.insert(
         "Names an owner per item".into(),
@@ -778,40 +775,21 @@ fn a_case_failed_by_another_check_fails_whatever_its_judge_says() {
             error: "no score".into(),
         },
     );
-    let failing = score_case(&suite, &case, "Bob: send notes", Observed::none(), None, &j);
+    let scored = |case: &TestCase, output: &str| {
+        score_case(&suite, case, output, Observed::none(), None, &j)
+    };
+    let failing = scored(&case, "Bob: send notes");
     assert!(failing.judge_failed.is_some() && !failing.pass);
     // Its contains check scores 0; the judge at full marks would make it 0.5.
     assert_eq!(failing.fails_anyway, Some(0.5));
-    let open = score_case(
-        &suite,
-        &case,
-        "Alice: send notes",
-        Observed::none(),
-        None,
-        &j,
-    );
+    let open = scored(&case, "Alice: send notes");
     assert_eq!(open.fails_anyway, None, "its judge decides it");
     // With a pass mark, only when its best score stays under it.
     let mut marked = case.clone();
     marked.threshold = Some(0.6);
-    let s = score_case(
-        &suite,
-        &marked,
-        "Bob: send notes",
-        Observed::none(),
-        None,
-        &j,
-    );
-    assert_eq!(s.fails_anyway, Some(0.5));
+    assert_eq!(scored(&marked, "Bob: send notes").fails_anyway, Some(0.5));
     marked.threshold = Some(0.5);
-    let s = score_case(
-        &suite,
-        &marked,
-        "Bob: send notes",
-        Observed::none(),
-        None,
-        &j,
-    );
+    let s = scored(&marked, "Bob: send notes");
     assert_eq!(s.fails_anyway, None, "it could pass at 0.5");
     // A judge check graded and failed decides it as well as any other check.
     let mut two = suite.clone();
@@ -869,19 +847,11 @@ fn a_case_failed_by_another_check_fails_whatever_its_judge_says() {
 // 93 without the judge (not judged yet)" while its 93 held the graded one.
 #[test]
 fn a_score_with_one_of_two_judges_graded_says_which_it_leaves_out() {
-    let mut suite = Suite::default();
-    let id = suite.add(TestCase {
-        input: "notes".into(),
-        assertions: vec![a(Check::ContainsAll(v(&["Alice"])))],
-        ..Default::default()
-    });
-    for rubric in ["Names an owner per item", "Is short"] {
-        suite.global.push(a(Check::Judge {
-            rubric: rubric.into(),
-            threshold: 7,
-        }));
-    }
-    let case = suite.case(id).unwrap().clone();
+    let (mut suite, case) = alice_and_a_rubric();
+    suite.global.push(a(Check::Judge {
+        rubric: "Is short".into(),
+        threshold: 7,
+    }));
     let mut j = SortedMap::new();
     let s = score_case(&suite, &case, "Alice", Observed::none(), None, &j);
     assert_eq!(s.label(), "Score 100 without the judge (not judged yet)");

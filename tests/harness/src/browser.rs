@@ -446,25 +446,10 @@ impl Browser {
         Ok(self.client.execute(script, vec![]).await?)
     }
 
-    /// The dropdowns on screen whose chosen option does not fit in them (its text, measured in
-    /// the select's own font, is wider than the select's room for text, arrow excluded), each
-    /// as "id: “text” needs N px, has M px". Empty when every label shows whole.
-    pub async fn cut_selects(&self) -> Result<Vec<String>> {
-        let v = self
-            .eval(
-                "const out = []; const cv = document.createElement('canvas').getContext('2d');
-                 for (const s of document.querySelectorAll('select')) {
-                   if (!s.offsetParent) continue;
-                   const o = s.options[s.selectedIndex]; if (!o) continue;
-                   const cs = getComputedStyle(s);
-                   cv.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
-                   const need = cv.measureText(o.text.trim()).width;
-                   const has = s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
-                   if (need > has + 0.5) out.push(`${s.id || s.name}: \\u201c${o.text.trim()}\\u201d needs ${Math.ceil(need)} px, has ${Math.floor(has)} px`);
-                 }
-                 return out;",
-            )
-            .await?;
+    /// Runs `script`, which returns a list of texts, and gives them (anything else in the list
+    /// is passed over; a result that is not a list is no text).
+    pub async fn eval_strings(&self, script: &str) -> Result<Vec<String>> {
+        let v = self.eval(script).await?;
         Ok(v.as_array()
             .map(|a| {
                 a.iter()
@@ -474,32 +459,48 @@ impl Browser {
             .unwrap_or_default())
     }
 
+    /// The elements on screen that `elements` (a CSS selector) finds and `shown` (a JavaScript
+    /// expression of the element `s`, `null` to pass it over) gives a text that does not fit in
+    /// them: measured in the element's own font against its room for text (its width less its
+    /// padding), each as "name: “text” needs N px, has M px".
+    async fn cut_texts(&self, elements: &str, shown: &str) -> Result<Vec<String>> {
+        self.eval_strings(&format!(
+            "const out = []; const cv = document.createElement('canvas').getContext('2d');
+             for (const s of document.querySelectorAll('{elements}')) {{
+               if (!s.offsetParent) continue;
+               const text = {shown}; if (text === null) continue;
+               const cs = getComputedStyle(s);
+               cv.font = `${{cs.fontStyle}} ${{cs.fontWeight}} ${{cs.fontSize}} ${{cs.fontFamily}}`;
+               const need = cv.measureText(text).width;
+               const has = s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+               if (need > has + 0.5) out.push(`${{s.id || s.name || s.getAttribute('aria-label')}}: \\u201c${{text}}\\u201d needs ${{Math.ceil(need)}} px, has ${{Math.floor(has)}} px`);
+             }}
+             return out;"
+        ))
+        .await
+    }
+
+    /// The dropdowns on screen whose chosen option does not fit in them (its text, measured in
+    /// the select's own font, is wider than the select's room for text, arrow excluded), each
+    /// as "id: “text” needs N px, has M px". Empty when every label shows whole.
+    pub async fn cut_selects(&self) -> Result<Vec<String>> {
+        self.cut_texts(
+            "select",
+            "s.options[s.selectedIndex] ? s.options[s.selectedIndex].text.trim() : null",
+        )
+        .await
+    }
+
     /// The empty one-line fields on screen whose placeholder does not fit in them (measured in
     /// the field's own font against its room for text), each as "id: “text” needs N px, has M
     /// px" (tryout 120: the key box's "Not needed for most local servers" was cut at 390 px).
     /// Empty when every placeholder shows whole.
     pub async fn cut_placeholders(&self) -> Result<Vec<String>> {
-        let v = self
-            .eval(
-                "const out = []; const cv = document.createElement('canvas').getContext('2d');
-                 for (const s of document.querySelectorAll('input[placeholder]')) {
-                   if (!s.offsetParent || s.value !== '' || !s.placeholder.trim()) continue;
-                   const cs = getComputedStyle(s);
-                   cv.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
-                   const need = cv.measureText(s.placeholder).width;
-                   const has = s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
-                   if (need > has + 0.5) out.push(`${s.id || s.name || s.getAttribute('aria-label')}: \\u201c${s.placeholder}\\u201d needs ${Math.ceil(need)} px, has ${Math.floor(has)} px`);
-                 }
-                 return out;",
-            )
-            .await?;
-        Ok(v.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default())
+        self.cut_texts(
+            "input[placeholder]",
+            "s.value === '' && s.placeholder.trim() ? s.placeholder : null",
+        )
+        .await
     }
 
     /// Polls until an element with this ARIA role and accessible name (exact, trimmed) exists.

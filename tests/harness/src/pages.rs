@@ -321,14 +321,9 @@ impl<'a> DraftsPage<'a> {
 
     /// The names in the list, in order.
     pub async fn names(&self) -> Result<Vec<String>> {
-        let v = self.b.eval("return Array.from(document.querySelectorAll('.pw-draft-list__name')).map(e => e.textContent)").await?;
-        Ok(v.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default())
+        self.b
+            .eval_strings("return Array.from(document.querySelectorAll('.pw-draft-list__name')).map(e => e.textContent)")
+            .await
     }
 
     /// Waits until the list has exactly `n` drafts.
