@@ -263,13 +263,10 @@ pub fn CasesCard() -> impl IntoView {
         sel.0.set(all);
     };
     // Undo belongs to the draft the case was deleted from (tryout 52: opening another draft kept
-    // "Deleted case #2. Undo", and Undo put the case into that other draft).
-    let library = crate::state::library::Library::expect();
-    Effect::watch(
-        move || library.current_id.get(),
-        move |_, _, _| deleted.set(None),
-        false,
-    );
+    // "Deleted case #2. Undo", and Undo put the case into that other draft). Only another draft
+    // takes it away (tryout 122: another tab's edit of this draft, read in here, took the Undo
+    // of 1,001 deleted cases with it).
+    super::on_draft_switch(move || deleted.set(None));
     let undo = move |_| {
         if let Some(gone) = deleted.get_untracked() {
             d.update(|x| {

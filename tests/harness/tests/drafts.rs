@@ -1309,6 +1309,46 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     Ok(())
 }
 
+// Tryout 122: tab A deleted 1,001 ticked cases; tab B edited the same draft, and A's "Deleted …
+// Undo" went without a word when B's change came in: the cases could not come back. Another
+// tab's edit keeps the Undo; it puts the cases back beside what that tab added.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undo_of_a_delete_outlives_an_edit_in_another_tab() -> anyhow::Result<()> {
+    let (_fake, site, b) = pw_harness::with_fake(1280, 1000).await?;
+    paste_version(&b, "undo-tabs").await?;
+    import_recipes(&b, 3, "undo-tabs").await?;
+    b.wait_for_text("Imported 3 cases.").await?;
+    saved(&b).await;
+    let meta = |n: &str| {
+        format!(
+            "return document.querySelector('.pw-card--cases .pw-card__meta')?.textContent === '{n}'"
+        )
+    };
+    let tab_a = second_tab(&b, &site, &meta("3 cases")).await?;
+    let tab_b = b.client.window().await?;
+    b.client.switch_to_window(tab_a.clone()).await?;
+    b.click_button("Tick all 3 cases").await?;
+    b.click_button("Delete the 3 ticked cases").await?;
+    b.wait_for_text("Deleted 3 cases.").await?;
+    saved(&b).await;
+    b.client.switch_to_window(tab_b).await?;
+    b.wait_until(&meta(""), "tab B to follow the delete")
+        .await?;
+    b.click_button("Add case").await?;
+    b.wait_until(&meta("1 case"), "the case added in tab B")
+        .await?;
+    saved(&b).await;
+    b.client.switch_to_window(tab_a).await?;
+    b.wait_until(&meta("1 case"), "tab A to read tab B's case")
+        .await?;
+    b.wait_for_text("Deleted 3 cases.").await?;
+    b.click_button("Undo").await?;
+    b.wait_until(&meta("4 cases"), "the three cases back beside tab B's")
+        .await?;
+    b.close().await?;
+    Ok(())
+}
+
 /// Opens the app in a second tab (tab B, left current) once `ready` (a script returning true)
 /// says it shows the same draft; returns tab A's handle.
 async fn second_tab(
