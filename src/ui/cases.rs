@@ -1712,7 +1712,9 @@ fn ImportButton(
                         };
                         view! {
                             <p class="pw-hint" id="pw-import-large">{format!(
-                                "That is a large suite: {run} to the execution model (each run asks first when it could cost much), and a draft this large is slower to edit, save and share. Import them all, or only the first {}?",
+                                "That is a large suite: {run} to the execution model (a run asks first when it may cost ${} or more at list price, or sends {} calls or more to a model with no list price), and a draft this large is slower to edit, save and share. Import them all, or only the first {}?",
+                                crate::domain::eval::run::CONFIRM_RUN_DOLLARS,
+                                crate::domain::figures::grouped(u64::from(crate::domain::eval::run::CONFIRM_RUN_CALLS)),
                                 crate::domain::figures::grouped(cases_io::LARGE_IMPORT as u64)
                             )}</p>
                         }

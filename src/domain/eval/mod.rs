@@ -2794,7 +2794,6 @@ pub fn score_case(
             .iter()
             .any(|v| matches!(v, Verdict::Done { pass: false, .. }));
         let fails = failed_cut_off
-            || (refused && scores.is_empty())
             || match case.threshold {
                 Some(t) => best + 1e-9 < t,
                 None => rated_down.is_some() || other_failed,

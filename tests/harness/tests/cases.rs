@@ -3844,6 +3844,9 @@ async fn a_large_import_asks_first_and_ticked_cases_go_at_once_with_one_undo() -
     import_file(&b, &many_cases(1_500, "large")?).await?;
     b.wait_for_text("many.jsonl: 1,500 cases to import").await?;
     b.wait_for_text("a run of all of it is 1,500 calls").await?;
+    // When a run asks first, as `run::run_question` decides it.
+    b.wait_for_text("a run asks first when it may cost $1 or more at list price, or sends 500 calls or more to a model with no list price")
+        .await?;
     assert_eq!(
         b.eval("return document.querySelectorAll('.pw-case').length")
             .await?,
